@@ -1,0 +1,54 @@
+/** The operation a client asked for, independent of the surface it used. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses' | 'messages';
+
+/** The inbound API dialect, which decides the error envelope and response shape. */
+export type Surface = 'openai' | 'anthropic' | 'gemini' | 'ollama';
+
+/**
+ * A request after ingress: the client's body in the OpenAI shape (unknown fields kept), plus what the pipeline needs.
+ * Stages never mutate it; they return new bodies.
+ */
+export interface CanonicalRequest {
+  requestId: string;
+  surface: Surface;
+  endpoint: Endpoint;
+  /** The OpenAI-shaped body as the client sent it, steering fields removed. */
+  body: Readonly<Record<string, unknown>>;
+  model: string;
+  stream: boolean;
+  /** Whether the client asked for `stream_options.include_usage`. */
+  clientWantsStreamUsage: boolean;
+  /** Credential candidates found in headers and query, in the order they were found. */
+  credentials: string[];
+  sourceIp: string;
+  receivedAt: number;
+}
+
+/** Result of model resolution (stage 2). */
+export interface ModelResolution {
+  requested: string;
+  /** The canonical model name in the config's `models` (or the provider model when forced). */
+  resolved: string;
+  /** Names walked through, first to last, e.g. ["fast", "gpt-4o-mini"]. */
+  aliasChain: string[];
+  /** Set when the client used `provider://model`. */
+  forcedProvider?: string;
+}
+
+/** Token usage as reported by an upstream or estimated by llmp. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** True when llmp counted the tokens itself. */
+  estimated: boolean;
+}
+
+/** One try against one upstream target, kept for usage, audit and error messages. No credentials. */
+export interface UpstreamAttempt {
+  provider: string;
+  model: string;
+  status: number | null;
+  reason: string;
+  latencyMs: number;
+}

@@ -1,0 +1,37 @@
+export type BudgetPeriod = 'day' | 'week' | 'month' | 'total';
+
+/** The policy fields a team and a key both carry; a key narrows its team and never widens it. */
+export interface PolicyFields {
+  allowedModels: string[];
+  modelAliases: Record<string, string>;
+  perModelMaxTokens: Record<string, number>;
+  rpm: number | null;
+  tpm: number | null;
+  maxParallel: number | null;
+  budgetUsd: number | null;
+  budgetPeriod: BudgetPeriod | null;
+}
+
+/** What the data plane knows about an authenticated key, cached in process and in Redis. No secrets. */
+export interface PolicySnapshot {
+  keyId: string;
+  keyName: string;
+  teamId: string | null;
+  teamName: string | null;
+  key: PolicyFields;
+  team: PolicyFields | null;
+  expiresAt: number | null;
+}
+
+/** Who is calling the data plane. `anonymous` only when auth is disabled. */
+export type Principal =
+  | { kind: 'key'; snapshot: PolicySnapshot }
+  | { kind: 'anonymous' };
+
+export function principalKeyId(p: Principal): string | null {
+  return p.kind === 'key' ? p.snapshot.keyId : null;
+}
+
+export function principalTeamId(p: Principal): string | null {
+  return p.kind === 'key' ? p.snapshot.teamId : null;
+}

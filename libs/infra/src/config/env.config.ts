@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+
+/** Process settings from the environment, read once at boot. Fields marked secret are never logged. */
+export interface EnvConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key and channel llmp writes. */
+  redisPrefix: string;
+  /** Explicit config path (LLMP_CONFIG); undefined means ./llmp.config.yaml or the built-in demo. */
+  configPath: string | undefined;
+  /** secret */
+  masterKey: string | undefined;
+  apiPort: number;
+  adminPort: number;
+  /** Where llmp keeps local state such as the generated master key. */
+  dataDir: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+function port(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  const logLevel = (env.LLMP_LOG_LEVEL ?? 'log') as EnvConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LLMP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    databaseUrl: env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/llmp',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redisPrefix: env.LLMP_REDIS_PREFIX ?? 'llmp:',
+    configPath: env.LLMP_CONFIG || undefined,
+    masterKey: env.LLMP_MASTER_KEY || undefined,
+    apiPort: port('LLMP_API_PORT', env.LLMP_API_PORT, 8000),
+    adminPort: port('LLMP_ADMIN_PORT', env.LLMP_ADMIN_PORT, 8001),
+    dataDir: env.LLMP_DATA_DIR || join(process.cwd(), '.llmp'),
+    logLevel,
+  };
+}

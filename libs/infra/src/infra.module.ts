@@ -1,0 +1,49 @@
+import { Global, Logger, Module, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { loadEnv, type EnvConfig } from './config/env.config';
+import { loadGatewayConfig } from './config/gateway-config.loader';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { PrismaService } from './prisma/prisma.service';
+import { createRedis } from './redis/redis.factory';
+import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
+
+/** Config, Postgres and Redis for every app. Config is read and validated once, here. */
+@Global()
+@Module({
+  providers: [
+    { provide: ENV_CONFIG, useFactory: () => loadEnv() },
+    { provide: GATEWAY_CONFIG, useFactory: (env: EnvConfig) => loadGatewayConfig(env.configPath), inject: [ENV_CONFIG] },
+    PrismaService,
+    OutboxRepository,
+    {
+      provide: REDIS,
+      useFactory: (env: EnvConfig) => createRedis(env.redisUrl, { keyPrefix: env.redisPrefix }),
+      inject: [ENV_CONFIG],
+    },
+    {
+      provide: REDIS_SUBSCRIBER,
+      useFactory: (env: EnvConfig) => createRedis(env.redisUrl, { maxRetriesPerRequest: null }),
+      inject: [ENV_CONFIG],
+    },
+  ],
+  exports: [ENV_CONFIG, GATEWAY_CONFIG, PrismaService, OutboxRepository, REDIS, REDIS_SUBSCRIBER],
+})
+export class InfraModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(InfraModule.name);
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const client of [this.redis, this.subscriber]) {
+      try {
+        await client.quit();
+      } catch (e) {
+        this.logger.warn(`redis quit failed: ${(e as Error).message}`);
+        client.disconnect();
+      }
+    }
+  }
+}

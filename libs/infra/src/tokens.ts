@@ -1,0 +1,7 @@
+/** Injection tokens of the infrastructure module. */
+export const ENV_CONFIG = Symbol('ENV_CONFIG');
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+/** ioredis client for commands; every key is prefixed with LLMP_REDIS_PREFIX. */
+export const REDIS = Symbol('REDIS');
+/** ioredis client in subscriber mode. */
+export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
