@@ -19,10 +19,15 @@ module.exports = {
   rootDir: '.',
   projects: [
     { ...shared, rootDir: '.', displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    // Integration specs (`*.int-spec.ts`, beside the code or under test/) and e2e specs talk to the real services.
     {
-      ...shared, rootDir: '.', displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts', globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
+      ...shared, rootDir: '.', displayName: 'integration',
+      testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/apps/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
     },
+    { ...shared, rootDir: '.', displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
+  // One database and Redis prefix for the whole run (all projects); services missing -> the run fails.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 60000,
 };

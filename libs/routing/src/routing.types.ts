@@ -1,0 +1,60 @@
+import type { Endpoint, ProviderConfig, UpstreamAttempt } from '@llmp/common';
+
+/** What the pipeline asks the router to do. The body is OpenAI-shaped; the router replaces `model` per target. */
+export interface UpstreamCall {
+  requestId: string;
+  endpoint: Endpoint;
+  body: Readonly<Record<string, unknown>>;
+  stream: boolean;
+  /** Aborted when the client disconnects; aborts the upstream request at once. */
+  signal: AbortSignal;
+}
+
+/** One concrete place to send a request. */
+export interface RouteTarget {
+  provider: ProviderConfig;
+  /** The provider's model id. */
+  model: string;
+  priority: number;
+  weight: number;
+}
+
+/** The ordered targets to try for one request (weights already applied to the order). */
+export interface RoutePlan {
+  model: string;
+  targets: RouteTarget[];
+}
+
+/** A successful non-streaming upstream answer (already in the OpenAI shape). */
+export interface JsonUpstreamResult {
+  kind: 'json';
+  status: number;
+  body: Record<string, unknown>;
+  target: RouteTarget;
+  attempts: UpstreamAttempt[];
+}
+
+/**
+ * A started stream. `chunks` yields each OpenAI `chat.completion.chunk` (or completion chunk) object as it arrives and
+ * ends when the upstream sent `[DONE]`; it throws LlmpError(provider_error) when the upstream dies mid-stream.
+ */
+export interface StreamUpstreamResult {
+  kind: 'stream';
+  status: number;
+  chunks: AsyncIterable<Record<string, unknown>>;
+  target: RouteTarget;
+  attempts: UpstreamAttempt[];
+}
+
+/** An upstream 4xx (other than 429) that must reach the client unchanged and is never retried elsewhere. */
+export interface PassthroughErrorResult {
+  kind: 'passthrough-error';
+  status: number;
+  /** Raw upstream body bytes. */
+  body: Buffer;
+  contentType: string;
+  target: RouteTarget;
+  attempts: UpstreamAttempt[];
+}
+
+export type UpstreamResult = JsonUpstreamResult | StreamUpstreamResult | PassthroughErrorResult;

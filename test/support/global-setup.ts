@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/**
+ * One database and one Redis key prefix per test run, so runs never collide; torn down in global-teardown.
+ * Fails loudly (never skips) when Postgres or Redis is unreachable.
+ */
+export default async function globalSetup(): Promise<void> {
+  const run = randomBytes(4).toString('hex');
+  const adminUrl = process.env.LLMP_TEST_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const database = `llmp_test_${run}`;
+
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new Error(`Tests need PostgreSQL at ${adminUrl} and could not connect: ${(e as Error).message}`);
+  }
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`Tests need Redis at ${redisUrl} and could not connect: ${(e as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  process.env.DATABASE_URL = url.toString();
+  process.env.REDIS_URL = redisUrl;
+  process.env.LLMP_REDIS_PREFIX = `llmp_test_${run}:`;
+  process.env.LLMP_TEST_DATABASE = database;
+  process.env.LLMP_TEST_ADMIN_PG_URL = adminUrl;
+  execFileSync('npx', ['prisma', 'migrate', 'deploy'], { env: process.env, stdio: 'pipe' });
+}
