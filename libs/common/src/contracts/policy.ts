@@ -5,6 +5,8 @@ export interface PolicyFields {
   allowedModels: string[];
   modelAliases: Record<string, string>;
   perModelMaxTokens: Record<string, number>;
+  /** Limits of the key x model scope, keyed by resolved model name (or `*`). */
+  modelLimits: Record<string, { rpm?: number; tpm?: number }>;
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
