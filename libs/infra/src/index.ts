@@ -6,3 +6,4 @@ export * from './prisma/prisma.service';
 export * from './redis/redis.factory';
 export * from './tokens';
 export * from './outbox/outbox.repository';
+export * from './health/health.probe';

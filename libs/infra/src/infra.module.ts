@@ -2,6 +2,7 @@ import { Global, Logger, Module, type OnApplicationShutdown, Inject } from '@nes
 import type { Redis } from 'ioredis';
 import { loadEnv, type EnvConfig } from './config/env.config';
 import { loadGatewayConfig } from './config/gateway-config.loader';
+import { HealthProbe } from './health/health.probe';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { PrismaService } from './prisma/prisma.service';
 import { createRedis } from './redis/redis.factory';
@@ -15,6 +16,7 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
     { provide: GATEWAY_CONFIG, useFactory: (env: EnvConfig) => loadGatewayConfig(env.configPath), inject: [ENV_CONFIG] },
     PrismaService,
     OutboxRepository,
+    HealthProbe,
     {
       provide: REDIS,
       useFactory: (env: EnvConfig) => createRedis(env.redisUrl, { keyPrefix: env.redisPrefix }),
@@ -26,7 +28,7 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
       inject: [ENV_CONFIG],
     },
   ],
-  exports: [ENV_CONFIG, GATEWAY_CONFIG, PrismaService, OutboxRepository, REDIS, REDIS_SUBSCRIBER],
+  exports: [ENV_CONFIG, GATEWAY_CONFIG, PrismaService, OutboxRepository, HealthProbe, REDIS, REDIS_SUBSCRIBER],
 })
 export class InfraModule implements OnApplicationShutdown {
   private readonly logger = new Logger(InfraModule.name);

@@ -11,6 +11,8 @@ export interface EnvConfig {
   /** secret */
   masterKey: string | undefined;
   apiPort: number;
+  /** Interface both planes bind to (LLMP_HOST). */
+  host: string;
   adminPort: number;
   /** Where llmp keeps local state such as the generated master key. */
   dataDir: string;
@@ -36,8 +38,14 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     configPath: env.LLMP_CONFIG || undefined,
     masterKey: env.LLMP_MASTER_KEY || undefined,
     apiPort: port('LLMP_API_PORT', env.LLMP_API_PORT, 8000),
+    host: env.LLMP_HOST || '0.0.0.0',
     adminPort: port('LLMP_ADMIN_PORT', env.LLMP_ADMIN_PORT, 8001),
     dataDir: env.LLMP_DATA_DIR || join(process.cwd(), '.llmp'),
     logLevel,
   };
+}
+
+/** Nest logger levels up to and including the configured one. */
+export function nestLogLevels(level: EnvConfig['logLevel']): EnvConfig['logLevel'][] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }

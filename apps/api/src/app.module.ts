@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { InfraModule, QueuesModule } from '@llmp/infra';
+import { LimitsModule, PolicyModule, PricingModule } from '@llmp/policy';
+import { RoutingModule } from '@llmp/routing';
+import { ModelCatalogService } from './gateway/openai/model-catalog.service';
+import { OpenAiController } from './gateway/openai/openai.controller';
+import { GatewayPipeline } from './gateway/pipeline/gateway-pipeline.service';
+import { SettlementService } from './gateway/pipeline/settlement.service';
+import { HealthController } from './health/health.controller';
+
+/** The data plane: surfaces → pipeline → providers; usage and audit leave through queues. */
+@Module({
+  imports: [InfraModule, PolicyModule, LimitsModule, PricingModule, RoutingModule, QueuesModule],
+  controllers: [OpenAiController, HealthController],
+  providers: [GatewayPipeline, SettlementService, ModelCatalogService],
+})
+export class ApiModule {}

@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadEnv, loadGatewayConfig, nestLogLevels } from '@llmp/infra';
+import { ApiModule } from './app.module';
+import { requestIdFrom } from './gateway/ingress/request-id';
+
+/** Accepts any JSON-ish body: OpenAI clients always send JSON, curl users often forget the content type. */
+function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  if (body === '' || body === undefined) return done(null, undefined);
+  try {
+    done(null, JSON.parse(body));
+  } catch (e) {
+    done(Object.assign(new Error((e as Error).message), { statusCode: 400, code: 'LLMP_INVALID_JSON' }));
+  }
+}
+
+/** Builds the data plane app (used by main.ts and by tests); call `listen` yourself. */
+export async function createApiApp(options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+  const env = loadEnv();
+  const config = loadGatewayConfig(env.configPath);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.bodyLimitBytes,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    requestIdHeader: false,
+    keepAliveTimeout: 65_000,
+  });
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+    logger: options.logger === false ? false : nestLogLevels(env.logLevel),
+  });
+  app.enableShutdownHooks();
+  if (config.auth.mode === 'disabled') {
+    new Logger('Auth').warn('auth is DISABLED by config (auth.mode: disabled): every request is served without a key');
+  }
+  return app;
+}

@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { GatewayConfig } from '@llmp/common';
+import { GATEWAY_CONFIG } from '@llmp/infra';
+import { AuthenticateStage, ModelVisibility } from '@llmp/policy';
+
+/** `GET /v1/models`: what the calling key may use, aliases included, in OpenAI's list shape. */
+@Injectable()
+export class ModelCatalogService {
+  private readonly created = Math.floor(Date.now() / 1000);
+
+  constructor(
+    private readonly authenticate: AuthenticateStage,
+    private readonly visibility: ModelVisibility,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async list(credentials: string[]): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
+    const principal = await this.authenticate.run(credentials);
+    const names = this.visibility.visibleModels(principal, this.config.models.map((m) => m.name));
+    return {
+      object: 'list',
+      data: names.map((id) => ({ id, object: 'model', created: this.created, owned_by: 'llmp' })),
+    };
+  }
+}

@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { LlmpError, ErrorCode, type CanonicalRequest } from '@llmp/common';
+import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
+import { RouterService, type StreamUpstreamResult } from '@llmp/routing';
+import type { PipelineResult } from './pipeline-result';
+import { RequestTrace } from './request-trace';
+import { SettlementService } from './settlement.service';
+import { usageFrom } from './usage-estimator';
+
+/** Output tokens reserved against TPM and budgets when neither the client nor policy bounds the reply. */
+const DEFAULT_OUTPUT_RESERVATION = 4096;
+
+/**
+ * The data plane's request pipeline. This is the only place the stage order is written:
+ * authenticate → resolve model → allowlist → token cap → admit → route → upstream → settle.
+ */
+@Injectable()
+export class GatewayPipeline {
+  constructor(
+    private readonly authenticate: AuthenticateStage,
+    private readonly resolveModel: ResolveModelStage,
+    private readonly allowlist: AllowlistStage,
+    private readonly tokenCap: TokenCapStage,
+    private readonly admission: AdmissionService,
+    private readonly prices: PriceBook,
+    private readonly router: RouterService,
+    private readonly settlement: SettlementService,
+  ) {}
+
+  async run(request: CanonicalRequest, signal: AbortSignal): Promise<PipelineResult> {
+    const trace = new RequestTrace(request);
+    const headers: Record<string, string> = { 'x-request-id': request.requestId };
+    try {
+      const principal = await this.authenticate.run(request.credentials);
+      trace.principal = principal;
+      const resolution = this.resolveModel.run(principal, request.model);
+      trace.resolution = resolution;
+      this.allowlist.run(principal, resolution);
+      const capped = this.tokenCap.run(principal, resolution, request.body);
+
+      const promptTokensEstimate = this.admission.estimatePromptTokens(capped.body);
+      const outputTokensReserved = request.endpoint === 'embeddings' ? 0 : (capped.outputCap ?? DEFAULT_OUTPUT_RESERVATION);
+      const admission = await this.admission.admit({
+        requestId: request.requestId,
+        principal,
+        model: resolution.resolved,
+        promptTokensEstimate,
+        outputTokensReserved,
+        reservedCostUsd: this.worstCaseCost(resolution.resolved, promptTokensEstimate, outputTokensReserved),
+      });
+      trace.admission = admission;
+      Object.assign(headers, admission.headers);
+
+      const plan = this.router.plan(resolution.resolved, resolution.forcedProvider);
+      const upstream = await this.router.execute(plan, {
+        requestId: request.requestId,
+        endpoint: request.endpoint,
+        body: request.stream ? { ...capped.body, stream_options: { ...(capped.body.stream_options as object), include_usage: true } } : capped.body,
+        stream: request.stream,
+        signal,
+      });
+      trace.attempts = upstream.attempts;
+      trace.provider = upstream.target.provider.name;
+
+      switch (upstream.kind) {
+        case 'json': {
+          trace.status = upstream.status;
+          trace.usage = usageFrom(upstream.body);
+          this.settlement.finish(trace);
+          return { kind: 'json', status: upstream.status, headers, body: { ...upstream.body, model: request.model } };
+        }
+        case 'passthrough-error': {
+          trace.status = upstream.status;
+          trace.errorCode = 'upstream_error';
+          this.settlement.finish(trace);
+          return { kind: 'raw', status: upstream.status, headers, body: upstream.body, contentType: upstream.contentType };
+        }
+        case 'stream':
+          return { kind: 'stream', headers, chunks: this.relay(trace, upstream) };
+      }
+    } catch (e) {
+      this.recordFailure(trace, e);
+      this.settlement.finish(trace);
+      if (e instanceof LlmpError) {
+        e.details.headers = { ...headers, ...e.details.headers };
+        if (e.details.data?.attempts && Array.isArray(e.details.data.attempts)) trace.attempts = e.details.data.attempts as never;
+      }
+      throw e;
+    }
+  }
+
+  /** Budget reservations use the worst case: the whole prompt estimate and the whole output reservation. */
+  private worstCaseCost(model: string, promptTokens: number, outputTokens: number): number {
+    const price = this.prices.priceOf(model);
+    if (!price) return 0;
+    return (promptTokens * price.input + outputTokens * price.output) / 1_000_000;
+  }
+
+  private recordFailure(trace: RequestTrace, e: unknown): void {
+    if (e instanceof LlmpError) {
+      trace.status = e.status;
+      trace.errorCode = e.code;
+      const attempts = e.details.data?.attempts;
+      if (Array.isArray(attempts)) trace.attempts = attempts as RequestTrace['attempts'];
+    } else if ((e as Error)?.name === 'AbortError') {
+      trace.status = 499;
+      trace.errorCode = 'client_closed_request';
+    } else {
+      trace.status = 500;
+      trace.errorCode = ErrorCode.Internal;
+    }
+  }
+
+  /**
+   * Passes stream chunks through one by one, reporting the client's model name, measuring time to first token,
+   * taking usage from the upstream's usage chunk (stripped unless the client asked for it), and settling when the
+   * stream ends for any reason.
+   */
+  private async *relay(trace: RequestTrace, upstream: StreamUpstreamResult): AsyncGenerator<Record<string, unknown>> {
+    const { model, clientWantsStreamUsage } = trace.request;
+    let ended = false;
+    try {
+      for await (const chunk of upstream.chunks) {
+        if (trace.firstTokenAt === null) trace.firstTokenAt = Date.now();
+        if (chunk.usage) {
+          trace.usage = usageFrom(chunk);
+          if (!clientWantsStreamUsage) {
+            const choices = chunk.choices as unknown[] | undefined;
+            if (!choices || choices.length === 0) continue;
+            delete chunk.usage;
+          }
+        }
+        const choices = chunk.choices as { delta?: { content?: unknown }; text?: unknown }[] | undefined;
+        if (choices) {
+          for (const c of choices) {
+            const piece = c.delta?.content ?? c.text;
+            if (typeof piece === 'string') trace.completionText.push(piece);
+          }
+        }
+        chunk.model = model;
+        yield chunk;
+      }
+      ended = true;
+      trace.status = 200;
+    } catch (e) {
+      ended = true;
+      this.recordFailure(trace, e);
+      throw e;
+    } finally {
+      // The consumer stopped early: the client went away mid-stream, and the upstream is aborted by the signal.
+      if (!ended) {
+        trace.status = 499;
+        trace.errorCode = 'client_closed_request';
+        trace.usage = null;
+      }
+      this.settlement.finish(trace);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type {
+  Admission,
+} from '@llmp/policy';
+import type { CanonicalRequest, ModelResolution, Principal, TokenUsage, UpstreamAttempt } from '@llmp/common';
+
+/**
+ * What the pipeline learned about one request, for settlement, the ledger and audit. Only the pipeline writes it;
+ * stages never see it.
+ */
+export class RequestTrace {
+  principal: Principal | null = null;
+  resolution: ModelResolution | null = null;
+  admission: Admission | null = null;
+  provider: string | null = null;
+  attempts: UpstreamAttempt[] = [];
+  status = 200;
+  errorCode: string | null = null;
+  usage: TokenUsage | null = null;
+  firstTokenAt: number | null = null;
+  /** Prompt text gathered lazily, only when an upstream reports no usage. */
+  completionText: string[] = [];
+  settled = false;
+
+  constructor(readonly request: CanonicalRequest) {}
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, principalKeyId, principalTeamId, type AuditEventInput, type UsageEvent } from '@llmp/common';
+import { EventPublisher } from '@llmp/infra';
+import { AdmissionService, PriceBook } from '@llmp/policy';
+import type { RequestTrace } from './request-trace';
+import { countPromptTokens, countTokens } from './usage-estimator';
+
+/** Error codes that are policy decisions about a caller, audited as denials. */
+const DENIALS = new Set<string>([
+  ErrorCode.InvalidApiKey,
+  ErrorCode.ModelNotAllowed,
+  ErrorCode.RateLimitExceeded,
+  ErrorCode.BudgetExceeded,
+  ErrorCode.RequestNeverFits,
+  ErrorCode.MaxTokensExceeded,
+]);
+
+/**
+ * Stage 8: settles the limit reservation to actual usage and enqueues the ledger record (and, for denials, the audit
+ * event). Runs exactly once per request on every exit path and never fails the request.
+ */
+@Injectable()
+export class SettlementService {
+  private readonly logger = new Logger(SettlementService.name);
+
+  constructor(
+    private readonly admission: AdmissionService,
+    private readonly prices: PriceBook,
+    private readonly events: EventPublisher,
+  ) {}
+
+  finish(trace: RequestTrace): void {
+    if (trace.settled) return;
+    trace.settled = true;
+    try {
+      const usage = trace.usage ?? this.estimate(trace);
+      const model = trace.resolution?.resolved ?? null;
+      const cost = model && usage.totalTokens > 0
+        ? this.prices.cost(model, usage.promptTokens, usage.completionTokens)
+        : { costUsd: '0', priced: model ? this.prices.priceOf(model) !== null : false };
+      if (trace.admission) void this.admission.settle(trace.admission, { totalTokens: usage.totalTokens, costUsd: Number(cost.costUsd) });
+      const req = trace.request;
+      const now = Date.now();
+      const event: UsageEvent = {
+        requestId: req.requestId,
+        keyId: trace.principal ? principalKeyId(trace.principal) : null,
+        teamId: trace.principal ? principalTeamId(trace.principal) : null,
+        requestedModel: req.model,
+        resolvedModel: model,
+        provider: trace.provider,
+        endpoint: req.endpoint,
+        status: trace.status,
+        errorCode: trace.errorCode,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        totalTokens: usage.totalTokens,
+        costUsd: cost.costUsd,
+        priced: cost.priced,
+        estimated: usage.estimated,
+        latencyMs: now - req.receivedAt,
+        ttftMs: req.stream && trace.firstTokenAt !== null ? trace.firstTokenAt - req.receivedAt : null,
+        streamed: req.stream,
+        attempts: trace.attempts,
+        createdAt: new Date(req.receivedAt).toISOString(),
+      };
+      this.events.publishUsage(event);
+      if (trace.errorCode && DENIALS.has(trace.errorCode)) this.events.publishAudit(this.denialEvent(trace));
+    } catch (e) {
+      this.logger.error({ msg: 'settlement failed', requestId: trace.request.requestId, error: (e as Error).message });
+    }
+  }
+
+  /** Usage when the upstream reported none: zero if nothing was sent upstream, else counted by llmp. */
+  private estimate(trace: RequestTrace): NonNullable<RequestTrace['usage']> {
+    if (!trace.provider) return { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
+    const promptTokens = countPromptTokens(trace.request.body);
+    const completionTokens = countTokens(trace.completionText.join(''));
+    return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
+  }
+
+  private denialEvent(trace: RequestTrace): AuditEventInput {
+    const keyId = trace.principal ? principalKeyId(trace.principal) : null;
+    return {
+      eventId: randomUUID(),
+      time: new Date().toISOString(),
+      actorType: keyId ? 'key' : 'anonymous',
+      actorId: keyId,
+      action: `request.denied.${trace.errorCode}`,
+      target: trace.resolution?.resolved ?? trace.request.model,
+      before: null,
+      after: { status: trace.status, code: trace.errorCode, endpoint: trace.request.endpoint, requestedModel: trace.request.model },
+      requestId: trace.request.requestId,
+      sourceIp: trace.request.sourceIp,
+    };
+  }
+}
