@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm start`: checks Postgres and Redis, creates the database and applies migrations if needed, builds when the
+// sources changed, then runs the data plane, the control plane and the workers until Ctrl-C.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensurePostgres, ensureRedis, migrate } from './lib/services.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
+process.env.REDIS_URL ||= DEFAULT_REDIS_URL;
+
+const ENTRIES = {
+  api: 'dist/apps/api/apps/api/src/main.js',
+  admin: 'dist/apps/admin/apps/admin/src/main.js',
+  worker: 'dist/apps/admin/apps/admin/src/worker.js',
+};
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export function buildIfStale() {
+  const outputs = Object.values(ENTRIES).map((e) => join(root, e));
+  const built = outputs.every(existsSync) ? Math.min(...outputs.map((o) => statSync(o).mtimeMs)) : 0;
+  const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
+  if (built >= sources) return;
+  console.log('[llmp] building (first start or sources changed)…');
+  const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
+  for (const project of ['api', 'admin']) execFileSync(process.execPath, [nest, 'build', project], { cwd: root, stdio: 'inherit' });
+}
+
+async function main() {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+  try {
+    await ensurePostgres(process.env.DATABASE_URL);
+    await ensureRedis(process.env.REDIS_URL);
+    migrate(process.env.DATABASE_URL, root);
+  } catch (e) {
+    console.error(`[llmp] cannot start: ${e.message}`);
+    process.exit(1);
+  }
+  buildIfStale();
+
+  const parts = only ? [only] : ['admin', 'worker', 'api'];
+  const children = [];
+  let stopping = false;
+  const stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) c.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 10_000).unref();
+    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
+  };
+  for (const part of parts) {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, ENTRIES[part])], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`[llmp] ${part} exited (${signal ?? code}); stopping the others`);
+        stop(code || 1);
+      }
+    });
+    children.push(child);
+  }
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
