@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ErrorCode, LlmpError, type GatewayConfig, type PolicySnapshot, type Principal } from '@llmp/common';
+import { GATEWAY_CONFIG } from '@llmp/infra';
+import { ApiKeyRepository } from '../repositories/api-key.repository';
+import type { KeyAuthRecord } from '../repositories/policy-records';
+import { isUsable, type CachedAuth } from './cached-auth';
+import { hashKeySecret, isWellFormedKey } from './key-material';
+import { KeySnapshotStore } from './key-snapshot.store';
+import { LocalSnapshotCache } from './local-snapshot.cache';
+
+/** One message for every reason a key is refused, so a caller learns nothing about which keys exist. */
+export const INVALID_API_KEY_MESSAGE =
+  'Invalid API key. Send a valid llmp key as `Authorization: Bearer llmp_...` (or x-api-key).';
+const CONFLICTING_KEYS_MESSAGE = 'More than one different API key was sent in one request; send exactly one.';
+
+const LOCAL_TTL_MS = 1000;
+const LOCAL_MAX_ENTRIES = 50_000;
+
+/** What a policy invalidation message asks a replica to forget. */
+export interface InvalidationMessage {
+  keyIds?: string[];
+  teamIds?: string[];
+  hashes?: string[];
+  aliases?: boolean;
+}
+
+function toCached(r: KeyAuthRecord): CachedAuth {
+  const snapshot: PolicySnapshot = {
+    keyId: r.keyId,
+    keyName: r.keyName,
+    teamId: r.teamId,
+    teamName: r.teamName,
+    key: r.key,
+    team: r.team,
+    expiresAt: r.expiresAt ? r.expiresAt.getTime() : null,
+  };
+  const limits = [r.expiresAt?.getTime(), r.previousSecretValidUntil?.getTime()].filter((t): t is number => t !== undefined);
+  return { kind: 'key', snapshot, revoked: r.revokedAt !== null, validUntil: limits.length ? Math.min(...limits) : null };
+}
+
+/**
+ * Turns the credentials a request carried into a principal. Warm keys are answered from memory; Redis next;
+ * Postgres only for a hash no cache knows (unknown hashes are cached too, so garbage never reaches Postgres twice).
+ */
+@Injectable()
+export class KeyAuthService implements OnModuleInit {
+  private readonly logger = new Logger(KeyAuthService.name);
+  private readonly local = new LocalSnapshotCache(LOCAL_TTL_MS, LOCAL_MAX_ENTRIES);
+  private readonly inFlight = new Map<string, Promise<CachedAuth>>();
+  private redisDownLogged = false;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly store: KeySnapshotStore,
+    private readonly keys: ApiKeyRepository,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.auth.mode === 'disabled') {
+      this.logger.warn('Authentication is DISABLED (auth.mode: disabled): every request runs as anonymous, without key policy');
+    }
+  }
+
+  async authenticate(credentials: readonly string[]): Promise<Principal> {
+    if (this.config.auth.mode === 'disabled') return { kind: 'anonymous' };
+    const distinct = new Set<string>();
+    for (const c of credentials) if (typeof c === 'string' && c.trim() !== '') distinct.add(c.trim());
+    if (distinct.size > 1) throw new LlmpError(ErrorCode.InvalidApiKey, CONFLICTING_KEYS_MESSAGE);
+    const [secret] = distinct;
+    if (secret === undefined || !isWellFormedKey(secret)) throw this.invalid();
+    const entry = await this.lookup(hashKeySecret(secret));
+    if (!isUsable(entry, Date.now())) throw this.invalid();
+    return { kind: 'key', snapshot: entry.snapshot };
+  }
+
+  /** Applies a policy change announced by the control plane (called by the invalidation listener). */
+  applyInvalidation(msg: InvalidationMessage): void {
+    if (msg.keyIds?.length) this.local.dropKeys(msg.keyIds);
+    for (const t of msg.teamIds ?? []) this.local.dropTeam(t);
+    if (msg.hashes?.length) this.local.dropHashes(msg.hashes);
+  }
+
+  /** Forgets everything held in process (tests, and a resubscribe after a lost connection). */
+  clearLocal(): void {
+    this.local.clear();
+  }
+
+  private invalid(): LlmpError {
+    return new LlmpError(ErrorCode.InvalidApiKey, INVALID_API_KEY_MESSAGE);
+  }
+
+  private async lookup(hash: string): Promise<CachedAuth> {
+    const now = Date.now();
+    const hit = this.local.get(hash, now);
+    if (hit?.fresh) return hit.value;
+    const pending = this.inFlight.get(hash);
+    if (pending) return pending;
+    const load = this.loadShared(hash, hit?.value ?? null).finally(() => this.inFlight.delete(hash));
+    this.inFlight.set(hash, load);
+    return load;
+  }
+
+  private async loadShared(hash: string, stale: CachedAuth | null): Promise<CachedAuth> {
+    const generation = this.local.currentGeneration;
+    let epoch: string | null = null;
+    try {
+      const cached = await this.store.get(hash);
+      if (cached) {
+        this.local.set(hash, cached, Date.now(), generation);
+        return cached;
+      }
+      epoch = await this.store.epoch();
+      this.redisDownLogged = false;
+    } catch (e) {
+      if (!this.redisDownLogged) {
+        this.redisDownLogged = true;
+        this.logger.error(`Redis unreachable for key snapshots, serving from memory and Postgres: ${(e as Error).message}`);
+      }
+      // Keep authenticating from what this process already knows while Redis is away.
+      if (stale) return stale;
+    }
+    const record = await this.keys.findAuthRecordByHash(hash);
+    const value: CachedAuth = record ? toCached(record) : { kind: 'none' };
+    this.local.set(hash, value, Date.now(), generation);
+    if (epoch !== null) {
+      await this.store.fill(hash, value, epoch).catch((e: unknown) => {
+        this.logger.warn(`could not cache a key snapshot in Redis: ${(e as Error).message}`);
+      });
+    }
+    return value;
+  }
+}

@@ -1,0 +1,70 @@
+import { ErrorCode, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
+
+/** Alias chains longer than this are treated as misconfiguration. */
+export const MAX_ALIAS_DEPTH = 8;
+
+const FORCED = /^([^:/\s]+):\/\/(.+)$/;
+
+/** Where a name can be rewritten, most specific first. */
+export interface AliasLayers {
+  key: Readonly<Record<string, string>>;
+  team: Readonly<Record<string, string>>;
+  global: Readonly<Record<string, string>>;
+}
+
+export interface ModelCatalog {
+  models: ReadonlySet<string>;
+  providers: ReadonlySet<string>;
+}
+
+export function modelNotFound(name: string): LlmpError {
+  return new LlmpError(
+    ErrorCode.ModelNotFound,
+    `The model \`${name}\` does not exist or you do not have access to it.`,
+    { param: 'model' },
+  );
+}
+
+export function aliasLayersOf(principal: Principal, global: Readonly<Record<string, string>>): AliasLayers {
+  if (principal.kind !== 'key') return { key: {}, team: {}, global };
+  return { key: principal.snapshot.key.modelAliases, team: principal.snapshot.team?.modelAliases ?? {}, global };
+}
+
+function own(map: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(map, name) ? map[name] : undefined;
+}
+
+/** The alias one name maps to, looking at the key, then the team, then the global aliases. */
+export function aliasTarget(layers: AliasLayers, name: string): string | undefined {
+  return own(layers.key, name) ?? own(layers.team, name) ?? own(layers.global, name);
+}
+
+/**
+ * Follows aliases from the requested name to a canonical model (or a forced `provider://model`). Pure: the data
+ * plane calls it per request with in-memory data only.
+ */
+export function resolveModelName(requested: string, layers: AliasLayers, catalog: ModelCatalog): ModelResolution {
+  const chain: string[] = [requested];
+  let name = requested;
+  for (let depth = 0; ; depth++) {
+    const forced = FORCED.exec(name);
+    if (forced) {
+      const [, provider, model] = forced;
+      if (!provider || !model || !catalog.providers.has(provider)) throw modelNotFound(requested);
+      return { requested, resolved: model, aliasChain: chain, forcedProvider: provider };
+    }
+    const next = aliasTarget(layers, name);
+    if (next === undefined || next === name) {
+      if (catalog.models.has(name)) return { requested, resolved: name, aliasChain: chain };
+      throw modelNotFound(requested);
+    }
+    if (chain.includes(next)) {
+      // A cycle: a name that is also a real model ends the walk there; otherwise the aliases are broken.
+      if (catalog.models.has(name)) return { requested, resolved: name, aliasChain: chain };
+      throw modelNotFound(requested);
+    }
+    if (depth + 1 >= MAX_ALIAS_DEPTH) throw modelNotFound(requested);
+    chain.push(next);
+    name = next;
+  }
+}

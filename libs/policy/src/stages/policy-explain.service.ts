@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
+import { ApiKeyRepository } from '../repositories/api-key.repository';
+import { AllowlistStage } from './allowlist.stage';
+import { ResolveModelStage } from './resolve-model.stage';
+import { TokenCapStage } from './token-cap.stage';
+
+/** A request to explain: what a client would send to the data plane. */
+export interface ExplainRequest {
+  model: string;
+  body?: Record<string, unknown>;
+}
+
+export type ExplainStageName = 'authenticate' | 'resolve_model' | 'allowlist' | 'token_cap';
+
+/** One stage's verdict and its reasons. */
+export interface ExplainStep {
+  stage: ExplainStageName;
+  decision: 'pass' | 'deny' | 'skipped';
+  reason: string;
+  details?: Record<string, unknown>;
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface PolicyExplanation {
+  keyId: string;
+  allowed: boolean;
+  steps: ExplainStep[];
+  /** The body the upstream would receive (after the token cap), when every stage passed. */
+  upstreamBody: Record<string, unknown> | null;
+}
+
+function errorOf(e: unknown): { code: ErrorCode; message: string } {
+  if (e instanceof LlmpError) return { code: e.code, message: e.message };
+  throw e;
+}
+
+/** Runs stages 1-4 for a key id and a request, without credentials or providers, and says why each decided so. */
+@Injectable()
+export class PolicyExplainService {
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly resolveModel: ResolveModelStage,
+    private readonly allowlist: AllowlistStage,
+    private readonly tokenCap: TokenCapStage,
+  ) {}
+
+  async explain(keyId: string, request: ExplainRequest): Promise<PolicyExplanation> {
+    const record = await this.keys.findAuthRecordById(keyId);
+    if (!record) throw new LlmpError(ErrorCode.NotFound, `No key with id \`${keyId}\`.`);
+    const steps: ExplainStep[] = [];
+    const skip = (from: ExplainStageName[]): PolicyExplanation => {
+      for (const stage of from) steps.push({ stage, decision: 'skipped', reason: 'an earlier stage denied the request' });
+      return { keyId, allowed: false, steps, upstreamBody: null };
+    };
+
+    const now = Date.now();
+    const authReason = record.revokedAt
+      ? `the key was revoked at ${record.revokedAt.toISOString()}`
+      : record.expiresAt && record.expiresAt.getTime() <= now
+        ? `the key expired at ${record.expiresAt.toISOString()}`
+        : null;
+    if (authReason) {
+      steps.push({ stage: 'authenticate', decision: 'deny', reason: authReason });
+      return skip(['resolve_model', 'allowlist', 'token_cap']);
+    }
+    steps.push({
+      stage: 'authenticate',
+      decision: 'pass',
+      reason: record.teamId ? `active key in team ${record.teamName ?? record.teamId}` : 'active key without a team',
+    });
+    const principal: Principal = {
+      kind: 'key',
+      snapshot: {
+        keyId: record.keyId,
+        keyName: record.keyName,
+        teamId: record.teamId,
+        teamName: record.teamName,
+        key: record.key,
+        team: record.team,
+        expiresAt: record.expiresAt ? record.expiresAt.getTime() : null,
+      },
+    };
+
+    let resolution: ModelResolution;
+    try {
+      resolution = this.resolveModel.run(principal, request.model);
+    } catch (e) {
+      steps.push({ stage: 'resolve_model', decision: 'deny', reason: 'the name is no model or alias', error: errorOf(e) });
+      return skip(['allowlist', 'token_cap']);
+    }
+    steps.push({
+      stage: 'resolve_model',
+      decision: 'pass',
+      reason:
+        resolution.aliasChain.length > 1
+          ? `alias chain ${resolution.aliasChain.join(' → ')}`
+          : resolution.forcedProvider
+            ? `provider forced to ${resolution.forcedProvider}`
+            : 'a canonical model name',
+      details: { ...resolution },
+    });
+
+    const decision = this.allowlist.decide(principal, resolution);
+    const levels = decision.levels.map((l) =>
+      l.matchedBy === 'unrestricted'
+        ? `${l.level}: no restriction`
+        : l.matchedBy
+          ? `${l.level}: ${l.matchedBy === 'alias' ? 'names the alias' : 'matches'} \`${l.pattern}\``
+          : `${l.level}: not in [${l.allowedModels.join(', ')}]`,
+    );
+    if (!decision.allowed) {
+      const error = errorOf(catchError(() => this.allowlist.run(principal, resolution)));
+      steps.push({ stage: 'allowlist', decision: 'deny', reason: levels.join('; '), details: { levels: decision.levels }, error });
+      return skip(['token_cap']);
+    }
+    steps.push({
+      stage: 'allowlist',
+      decision: 'pass',
+      reason: levels.length ? levels.join('; ') : 'no allowlist',
+      details: { levels: decision.levels },
+    });
+
+    try {
+      const capped = this.tokenCap.run(principal, resolution, { ...(request.body ?? {}), model: request.model });
+      const a = capped.applied;
+      const reason =
+        a.cap === null
+          ? 'no perModelMaxTokens cap for this model'
+          : a.injected
+            ? `injected ${a.injected.field}=${a.injected.value} (cap ${a.cap})`
+            : a.clamped.length
+              ? a.clamped.map((c) => `clamped ${c.field} ${c.from} → ${c.to}`).join('; ')
+              : `within the cap of ${a.cap}`;
+      steps.push({ stage: 'token_cap', decision: 'pass', reason, details: { ...a, outputCap: capped.outputCap } });
+      return { keyId, allowed: true, steps, upstreamBody: capped.body };
+    } catch (e) {
+      steps.push({ stage: 'token_cap', decision: 'deny', reason: 'invalid output-token field', error: errorOf(e) });
+      return { keyId, allowed: false, steps, upstreamBody: null };
+    }
+  }
+}
+
+function catchError(fn: () => void): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return new LlmpError(ErrorCode.Internal, 'allowlist decision and stage disagree');
+}

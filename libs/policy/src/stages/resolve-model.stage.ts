@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { GatewayConfig, ModelResolution, Principal } from '@llmp/common';
+import { GATEWAY_CONFIG } from '@llmp/infra';
+import { GlobalAliasCache } from '../keys/global-alias.cache';
+import { aliasLayersOf, resolveModelName, type ModelCatalog } from './model-resolver';
+
+/** Stage 2: requested name → aliases (key → team → global) → canonical model, or a forced `provider://model`. */
+@Injectable()
+export class ResolveModelStage {
+  private readonly catalog: ModelCatalog;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly aliases: GlobalAliasCache,
+  ) {
+    this.catalog = {
+      models: new Set(config.models.map((m) => m.name)),
+      providers: new Set(config.providers.map((p) => p.name)),
+    };
+  }
+
+  /** Throws `model_not_found` for unknown names, broken chains and unknown forced providers. */
+  run(principal: Principal, requested: string): ModelResolution {
+    return resolveModelName(requested, aliasLayersOf(principal, this.aliases.all), this.catalog);
+  }
+
+  get modelCatalog(): ModelCatalog {
+    return this.catalog;
+  }
+}
