@@ -1,0 +1,110 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+import type { ProviderConfig } from '@llmp/common';
+import { UpstreamFailure } from './upstream-failure';
+
+/** What a provider request mapper produces: a path under the provider's baseUrl and a serialized body. */
+export interface UpstreamHttpRequest {
+  /** Path appended to the baseUrl path, starting with '/'. */
+  path: string;
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
+
+export interface UpstreamHttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Dispatcher.ResponseData['body'];
+}
+
+interface PoolEntry {
+  pool: Pool;
+  /** The baseUrl's path and query, so `/v1` and `?api-version=` survive. */
+  basePath: string;
+  baseQuery: string;
+}
+
+// Connect failures should fail over quickly even when the provider allows minutes for a completion.
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The pooled keep-alive HTTP client every network adapter uses: one undici Pool per provider origin, created on first
+ * use. Redirects are never followed (undici only follows them with an explicit interceptor, which we never add).
+ */
+@Injectable()
+export class UpstreamHttpClient implements OnModuleDestroy {
+  private readonly endpoints = new Map<string, PoolEntry>();
+
+  /**
+   * Sends one POST. Resolves with any status (the caller classifies it); rejects only with UpstreamFailure for
+   * connect errors, timeouts and client aborts.
+   */
+  async post(provider: ProviderConfig, req: UpstreamHttpRequest, signal: AbortSignal): Promise<UpstreamHttpResponse> {
+    const ep = this.endpoint(provider);
+    try {
+      const res = await ep.pool.request({
+        method: 'POST',
+        path: ep.basePath + req.path + ep.baseQuery,
+        headers: req.headers,
+        body: req.body,
+        signal,
+        headersTimeout: provider.timeoutMs,
+        bodyTimeout: provider.timeoutMs,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (e) {
+      throw UpstreamFailure.fromTransportError(e, signal);
+    }
+  }
+
+  /** Reads a whole body, failing (without buffering on) once it exceeds `limit` bytes. */
+  async readAll(body: UpstreamHttpResponse['body'], limit: number, signal: AbortSignal): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) {
+          body.destroy();
+          throw new UpstreamFailure('invalid-response', null, `response body larger than ${limit} bytes`);
+        }
+        parts.push(chunk);
+      }
+    } catch (e) {
+      throw UpstreamFailure.fromTransportError(e, signal);
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  }
+
+  /** Discards the rest of a body so the keep-alive socket can be reused; never throws. */
+  discard(body: UpstreamHttpResponse['body']): void {
+    body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const pools = [...this.endpoints.values()].map((e) => e.pool);
+    this.endpoints.clear();
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+
+  private endpoint(provider: ProviderConfig): PoolEntry {
+    const found = this.endpoints.get(provider.name);
+    if (found) return found;
+    if (!provider.baseUrl) throw new UpstreamFailure('connect', null, 'provider has no baseUrl');
+    const url = new URL(provider.baseUrl);
+    const ep: PoolEntry = {
+      // URL.origin drops any user:password, which therefore can never leak into a request line or a log.
+      pool: new Pool(url.origin, {
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: { timeout: Math.min(provider.timeoutMs, MAX_CONNECT_TIMEOUT_MS) },
+      }),
+      basePath: url.pathname.replace(/\/+$/, ''),
+      baseQuery: url.search,
+    };
+    this.endpoints.set(provider.name, ep);
+    return ep;
+  }
+}

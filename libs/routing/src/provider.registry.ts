@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { ProviderType } from '@llmp/common';
+import type { ProviderAdapter } from './providers/provider-adapter';
+import { MockAdapter } from './providers/mock/mock.adapter';
+import { OpenAiAdapter } from './providers/openai/openai.adapter';
+
+/** Provider type -> adapter. Adding a provider kind is one adapter class and one line here. */
+@Injectable()
+export class ProviderRegistry {
+  private readonly adapters = new Map<ProviderType, ProviderAdapter>();
+
+  constructor(openai: OpenAiAdapter, mock: MockAdapter) {
+    for (const a of [openai, mock]) this.adapters.set(a.type, a);
+  }
+
+  /** The adapter for a provider type, or undefined for kinds not implemented yet (anthropic, gemini, ollama). */
+  get(type: ProviderType): ProviderAdapter | undefined {
+    return this.adapters.get(type);
+  }
+}

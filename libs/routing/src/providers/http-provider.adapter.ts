@@ -1,0 +1,160 @@
+import type { Endpoint, ProviderConfig, ProviderType } from '@llmp/common';
+import { ErrorCode, LlmpError } from '@llmp/common';
+import { SseParser, type SseEvent } from '../http/sse-parser';
+import { abortError } from '../http/abort';
+import { redact } from '../http/redact';
+import { errorCode, isTimeoutCode, UpstreamFailure } from '../http/upstream-failure';
+import { UpstreamHttpClient, type UpstreamHttpResponse } from '../http/upstream-http.client';
+import type { RouteTarget, UpstreamCall } from '../routing.types';
+import type { AdapterOutcome, ProviderAdapter } from './provider-adapter';
+import { STREAM_DONE, type RequestMapper, type ResponseMapper, type StreamMapper } from './provider-mappers';
+
+// Bounds what we hold in memory from one upstream answer; real completions are far smaller.
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+const MAX_ERROR_BYTES = 1024 * 1024;
+
+/**
+ * The transport half of every HTTP provider: sends the mapped request over the pooled client, classifies the status
+ * (2xx answer, other 4xx pass through, everything else fails over), and turns SSE into mapped chunks as they arrive.
+ */
+export class HttpProviderAdapter implements ProviderAdapter {
+  // Headers depend only on the provider config, so they are built once per provider.
+  private readonly headerCache = new WeakMap<ProviderConfig, Record<string, string>>();
+
+  constructor(
+    readonly type: ProviderType,
+    private readonly http: UpstreamHttpClient,
+    private readonly request: RequestMapper,
+    private readonly response: ResponseMapper,
+    private readonly stream: StreamMapper,
+    private readonly endpoints: ReadonlySet<Endpoint>,
+  ) {}
+
+  supports(endpoint: Endpoint): boolean {
+    return this.endpoints.has(endpoint);
+  }
+
+  async send(target: RouteTarget, call: UpstreamCall): Promise<AdapterOutcome> {
+    const path = this.request.path(call.endpoint, call.stream, target);
+    if (path === undefined) {
+      throw new LlmpError(ErrorCode.Unsupported, `provider "${target.provider.name}" cannot serve ${call.endpoint}`);
+    }
+    const res = await this.http.post(
+      target.provider,
+      { path, headers: this.headersFor(target.provider), body: this.request.body(target, call) },
+      call.signal,
+    );
+    const { status } = res;
+    if (status >= 200 && status < 300) {
+      if (call.stream) return { kind: 'stream', status, chunks: this.chunks(res, target, call) };
+      const bytes = await this.http.readAll(res.body, MAX_JSON_BYTES, call.signal);
+      return { kind: 'json', status, body: this.response.map(call.endpoint, parseJson(bytes), target) };
+    }
+    if (status >= 400 && status < 500 && status !== 429) {
+      const body = await this.http.readAll(res.body, MAX_ERROR_BYTES, call.signal);
+      return { kind: 'passthrough-error', status, body, contentType: headerOf(res, 'content-type') ?? 'application/json' };
+    }
+    throw await this.failure(res, target.provider, call.signal);
+  }
+
+  private headersFor(provider: ProviderConfig): Record<string, string> {
+    let h = this.headerCache.get(provider);
+    if (!h) {
+      h = this.request.headers(provider);
+      this.headerCache.set(provider, h);
+    }
+    return h;
+  }
+
+  /** Builds the failover reason for a 3xx, 429 or 5xx, with the upstream's own message when it gave one. */
+  private async failure(res: UpstreamHttpResponse, provider: ProviderConfig, signal: AbortSignal): Promise<UpstreamFailure> {
+    const { status } = res;
+    if (status >= 300 && status < 400) {
+      this.http.discard(res.body);
+      return new UpstreamFailure('status', status, `redirect ${status} not followed`);
+    }
+    let detail: string | undefined;
+    try {
+      const bytes = await this.http.readAll(res.body, MAX_ERROR_BYTES, signal);
+      detail = this.response.errorMessage(tryParseJson(bytes));
+    } catch (e) {
+      if (e instanceof UpstreamFailure && e.kind === 'aborted') return e;
+      // The status alone is enough to fail over; an unreadable error body changes nothing.
+    }
+    const what = status === 429 ? 'rate limited' : `HTTP ${status}`;
+    return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what);
+  }
+
+  /** Yields mapped chunks as each SSE event completes; ends only on the provider's clean end marker. */
+  private async *chunks(
+    res: UpstreamHttpResponse,
+    target: RouteTarget,
+    call: UpstreamCall,
+  ): AsyncGenerator<Record<string, unknown>> {
+    const mapping = this.stream.open(call.endpoint, target, call);
+    const parser = new SseParser();
+    let done = false;
+    try {
+      for await (const bytes of res.body as AsyncIterable<Buffer>) {
+        const events = parser.push(bytes);
+        for (let i = 0; i < events.length && !done; i++) {
+          const step = mapping.map(events[i]);
+          if (step === STREAM_DONE) done = true;
+          else if (Array.isArray(step)) for (const c of step) yield c;
+          else if (step !== null) yield step as Record<string, unknown>;
+        }
+        if (done) break;
+      }
+      if (!done) {
+        const rest: SseEvent[] = parser.end();
+        for (let i = 0; i < rest.length && !done; i++) {
+          const step = mapping.map(rest[i]);
+          if (step === STREAM_DONE) done = true;
+          else if (Array.isArray(step)) for (const c of step) yield c;
+          else if (step !== null) yield step as Record<string, unknown>;
+        }
+      }
+    } catch (e) {
+      throw streamError(e, call.signal, target.provider);
+    } finally {
+      // After a clean end, drain so the socket returns to the pool; otherwise close it so the upstream stops work.
+      if (done) this.http.discard(res.body);
+      else res.body.destroy();
+    }
+    if (!done) {
+      if (call.signal.aborted) throw abortError(call.signal);
+      throw new LlmpError(ErrorCode.ProviderError, 'upstream stream ended unexpectedly before it was complete');
+    }
+  }
+}
+
+function streamError(e: unknown, signal: AbortSignal, provider: ProviderConfig): Error {
+  if (e instanceof LlmpError) return e;
+  if (signal.aborted) return abortError(signal);
+  const code = errorCode(e);
+  if (isTimeoutCode(code)) {
+    return new LlmpError(ErrorCode.ProviderTimeout, `upstream stream stalled for more than ${provider.timeoutMs} ms`);
+  }
+  return new LlmpError(ErrorCode.ProviderError, `upstream stream ended unexpectedly (${code ?? 'connection lost'})`);
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new UpstreamFailure('invalid-response', null, 'upstream answered 2xx with a body that is not JSON');
+  }
+}
+
+function tryParseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return bytes.length ? bytes.toString('utf8') : undefined;
+  }
+}
+
+function headerOf(res: UpstreamHttpResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

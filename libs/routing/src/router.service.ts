@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { GatewayConfig, ModelConfig, UpstreamAttempt } from '@llmp/common';
+import { ErrorCode, LlmpError } from '@llmp/common';
+import { GATEWAY_CONFIG } from '@llmp/infra';
+import { abortError, isAbortError } from './http/abort';
+import { UpstreamFailure } from './http/upstream-failure';
+import { CooldownService } from './health/cooldown.service';
+import type { CooldownEntry } from './health/cooldown-tracker';
+import { allTargetsFailed, failedAttempt } from './plan/failover.policy';
+import { RoutePlanner } from './plan/route-planner';
+import { ProviderRegistry } from './provider.registry';
+import type { RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './routing.types';
+
+/**
+ * Stages 6 and 7 of the pipeline: plan the targets for a model, then walk them in order until one answers.
+ * Fails over only before anything reached the client; an upstream 4xx (other than 429) is the client's problem and
+ * is handed back unchanged instead of being retried elsewhere.
+ */
+@Injectable()
+export class RouterService {
+  private readonly logger = new Logger(RouterService.name);
+  private readonly planner: RoutePlanner;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly registry: ProviderRegistry,
+    private readonly health: CooldownService,
+  ) {
+    this.planner = new RoutePlanner(config);
+    for (const p of config.providers) {
+      if (!registry.get(p.type)) this.logger.warn(`provider "${p.name}" has type "${p.type}", which is not implemented yet`);
+    }
+  }
+
+  /** Ordered targets for a canonical model (or the one forced provider, for `provider://model`). */
+  plan(model: string, forcedProvider?: string): RoutePlan {
+    return this.planner.plan(model, forcedProvider, this.health, Date.now());
+  }
+
+  /** Tries the plan's targets in order (a loop, never recursion) and returns the first usable answer. */
+  async execute(plan: RoutePlan, call: UpstreamCall): Promise<UpstreamResult> {
+    const attempts: UpstreamAttempt[] = [];
+    let lastFailure: UpstreamFailure | undefined;
+    let unsupported: LlmpError | undefined;
+
+    for (const target of plan.targets) {
+      const adapter = this.registry.get(target.provider.type);
+      if (!adapter || !adapter.supports(call.endpoint)) {
+        unsupported ??= new LlmpError(
+          ErrorCode.Unsupported,
+          adapter
+            ? `The provider serving \`${plan.model}\` does not support ${call.endpoint}`
+            : `Provider type "${target.provider.type}" is not implemented yet`,
+        );
+        continue;
+      }
+      if (call.signal.aborted) throw abortError(call.signal);
+
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await adapter.send(target, call);
+      } catch (e) {
+        if (!(e instanceof UpstreamFailure)) throw e;
+        if (e.kind === 'aborted') throw abortError(call.signal);
+        attempts.push(failedAttempt(target.provider.name, target.model, e, elapsed(started)));
+        this.health.recordFailure(target.provider.name, target.model);
+        lastFailure = e;
+        continue;
+      }
+
+      // A 4xx pass-through still proves the target is up, so it ends a failure streak like a success.
+      this.health.recordSuccess(target.provider.name, target.model);
+      attempts.push({
+        provider: target.provider.name,
+        model: target.model,
+        status: outcome.status,
+        reason: outcome.kind === 'passthrough-error' ? 'client error from upstream, passed through' : 'ok',
+        latencyMs: elapsed(started),
+      });
+      if (outcome.kind === 'stream') {
+        return { ...outcome, chunks: this.watchStream(outcome.chunks, target, call.signal), target, attempts };
+      }
+      return { ...outcome, target, attempts };
+    }
+
+    if (lastFailure) throw allTargetsFailed(plan.model, attempts, lastFailure);
+    throw unsupported ?? new LlmpError(ErrorCode.NoProviderAvailable, `No provider is configured for \`${plan.model}\``);
+  }
+
+  /** The configured models, for `/v1/models`. */
+  models(): ModelConfig[] {
+    return this.config.models;
+  }
+
+  /** Targets cooling down right now, for the admin console. */
+  cooldowns(): CooldownEntry[] {
+    return this.health.cooldowns();
+  }
+
+  /** Counts a mid-stream death against the target's health; a client abort is not the target's fault. */
+  private async *watchStream(
+    chunks: AsyncIterable<Record<string, unknown>>,
+    target: RouteTarget,
+    signal: AbortSignal,
+  ): AsyncGenerator<Record<string, unknown>> {
+    try {
+      yield* chunks;
+    } catch (e) {
+      if (!signal.aborted && !isAbortError(e)) this.health.recordFailure(target.provider.name, target.model);
+      throw e;
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

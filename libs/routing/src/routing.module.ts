@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CooldownService } from './health/cooldown.service';
+import { UpstreamHttpClient } from './http/upstream-http.client';
+import { ProviderRegistry } from './provider.registry';
+import { MockAdapter } from './providers/mock/mock.adapter';
+import { OpenAiAdapter } from './providers/openai/openai.adapter';
+import { RouterService } from './router.service';
+
+/** Routing and upstream calls. Needs InfraModule (config and Redis) in the importing app. */
+@Module({
+  providers: [CooldownService, MockAdapter, OpenAiAdapter, ProviderRegistry, RouterService, UpstreamHttpClient],
+  exports: [CooldownService, RouterService],
+})
+export class RoutingModule {}
