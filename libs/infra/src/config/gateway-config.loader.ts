@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type {
   GatewayConfig,
   ModelConfig,
@@ -73,6 +73,13 @@ class ConfigReader {
       return [];
     }
     return node.items;
+  }
+
+  /** Keys of the map at `path` (empty when absent or not a map). */
+  keys(path: Path): string[] {
+    const node = this.doc.getIn(path, true);
+    if (!isMap(node)) return [];
+    return node.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
   }
 
   isMapAt(path: Path): boolean {
@@ -156,8 +163,7 @@ function readProviders(r: ConfigReader): ProviderConfig[] {
     }
     const headers: Record<string, string> = {};
     if (r.isMapAt([...at, 'headers'])) {
-      const raw = r.value([...at, 'headers']) as Record<string, unknown> | undefined;
-      for (const h of Object.keys(raw ?? {})) headers[h] = r.string([...at, 'headers', h]) ?? '';
+      for (const h of r.keys([...at, 'headers'])) headers[h] = r.string([...at, 'headers', h]) ?? '';
     }
     if (name && type && PROVIDER_TYPES.includes(type as ProviderType)) {
       providers.push({
@@ -218,7 +224,7 @@ function readAliases(r: ConfigReader, modelNames: Set<string>): Record<string, s
     r.problem(['aliases'], 'must be a map of alias: model');
     return aliases;
   }
-  for (const alias of Object.keys((r.value(['aliases']) as Record<string, unknown>) ?? {})) {
+  for (const alias of r.keys(['aliases'])) {
     const target = r.string(['aliases', alias], { required: true });
     if (!target) continue;
     if (modelNames.has(alias)) r.problem(['aliases', alias], `alias "${alias}" shadows a model of the same name`);
