@@ -1,0 +1,33 @@
+/** Tuning of the EventPublisher; every field has a default. */
+export interface EventPublisherOptions {
+  /** Longest time an event waits in memory before a flush is attempted. */
+  flushIntervalMs: number;
+  /** Events per `addBulk` / outbox insert; reaching it triggers an immediate flush. */
+  batchSize: number;
+  /** How long a Redis `addBulk` may take before the batch goes to the outbox instead. */
+  redisTimeoutMs: number;
+  /** How long an outbox insert may take before the batch stays in memory for a retry. */
+  outboxTimeoutMs: number;
+  /** Upper bound of events held in memory while both Redis and Postgres refuse them. */
+  maxBufferedEvents: number;
+  /** Retry delay after both sinks failed; doubles up to `maxRetryDelayMs`. */
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  /** BullMQ attempts of a job before the worker quarantines it. */
+  jobAttempts: number;
+  /** Overrides REDIS_URL for the queue connection (tests point it at a closed port). */
+  redisUrl?: string;
+}
+
+export const EVENT_PUBLISHER_OPTIONS = Symbol('EVENT_PUBLISHER_OPTIONS');
+
+export const DEFAULT_EVENT_PUBLISHER_OPTIONS: EventPublisherOptions = {
+  flushIntervalMs: 10,
+  batchSize: 500,
+  redisTimeoutMs: 1500,
+  outboxTimeoutMs: 5000,
+  maxBufferedEvents: 200_000,
+  retryDelayMs: 250,
+  maxRetryDelayMs: 10_000,
+  jobAttempts: 12,
+};

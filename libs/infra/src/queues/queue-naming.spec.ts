@@ -1,0 +1,33 @@
+import { bullPrefix, safeJobId } from './queue-naming';
+import { REDACTED, redactSecrets } from './redact-secrets';
+
+describe('queue naming', () => {
+  it('derives the BullMQ prefix from the install prefix', () => {
+    expect(bullPrefix('llmp:')).toBe('llmp:bull');
+  });
+
+  it('keeps ordinary ids and maps ids BullMQ would reject to a stable digest', () => {
+    expect(safeJobId('req_abc-123')).toBe('req_abc-123');
+    expect(safeJobId('12345')).toMatch(/^h-[0-9a-f]{40}$/);
+    expect(safeJobId('a:b')).toBe(safeJobId('a:b'));
+    expect(safeJobId('a:b')).not.toBe(safeJobId('a:c'));
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces secret-named fields and key-shaped substrings, keeps token counters', () => {
+    const secret = 'llmp_' + 'x'.repeat(43);
+    const out = redactSecrets({
+      keyHash: 'abc',
+      nested: [{ password: 'p', note: `leaked ${secret} here` }],
+      maxTokens: 10,
+      keyPrefix: 'llmp_abcdef',
+    });
+    expect(out).toEqual({
+      keyHash: REDACTED,
+      nested: [{ password: REDACTED, note: `leaked ${REDACTED} here` }],
+      maxTokens: 10,
+      keyPrefix: 'llmp_abcdef',
+    });
+  });
+});
