@@ -7,3 +7,8 @@ export * from './redis/redis.factory';
 export * from './tokens';
 export * from './outbox/outbox.repository';
 export * from './health/health.probe';
+export * from './queues/event-publisher.options';
+export * from './queues/event-publisher.service';
+export * from './queues/queue-naming';
+export * from './queues/queues.module';
+export * from './queues/redact-secrets';

@@ -17,3 +17,8 @@ export * from './stages/allowlist.stage';
 export * from './stages/token-cap.stage';
 export * from './stages/model-visibility';
 export * from './stages/policy-explain.service';
+export * from './pricing/decimal-money';
+export * from './pricing/model-price.repository';
+export * from './pricing/price-book.service';
+export * from './pricing/pricing.constants';
+export * from './pricing/pricing.module';
