@@ -1,0 +1,310 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
+import { GATEWAY_CONFIG, REDIS } from '@llmp/infra';
+import type { Redis } from 'ioredis';
+import { buildAdmissionPlan, planHasBudget, scopeKeys } from './admission-plan';
+import { type AdmitReply, LimitsScripts } from './limits-scripts';
+import { DEFAULT_LIMITS_OPTIONS, LIMITS_OPTIONS, type LimitsOptions } from './limits-options';
+import { LocalLimiter } from './local-limiter';
+import { decimalUsdToNano, usdToNano } from './nano-usd';
+import { estimatePromptTokens } from './prompt-estimate';
+import { rateLimitHeaders } from './rate-limit-headers';
+import {
+  type Admission,
+  type AdmissionPlan,
+  type AdmissionRequest,
+  type FallbackStats,
+  type LimitName,
+  NANO_PER_USD,
+  type Reservation,
+  type ScopeStats,
+  type SettleActual,
+} from './reservation';
+import { UsageSpendRepository } from './usage-spend.repository';
+
+const NO_PLAN: AdmissionPlan = { tag: '', scopes: [] };
+
+interface PendingSettle {
+  requestId: string;
+  plan: AdmissionPlan;
+  reserved: { tokens: number; costNano: number };
+  actual: { tokens: number; costNano: number };
+}
+
+/**
+ * Admission control for rate limits and budgets: `admit` reserves before the upstream call (one EVALSHA on the
+ * warm path), `settle` moves the reservation to the actual usage when the request ends. Uses its own Redis
+ * connection (a duplicate of REDIS, keyPrefix included) without an offline queue and with a short command timeout,
+ * so a Redis outage costs a request microseconds, not a reconnect wait.
+ */
+@Injectable()
+export class AdmissionService implements OnModuleDestroy {
+  private readonly logger = new Logger(AdmissionService.name);
+  private readonly opts: LimitsOptions;
+  private readonly client: Redis;
+  private readonly scripts: LimitsScripts;
+  private readonly local: LocalLimiter;
+  private readonly onRedisDown: RedisDownMode;
+  private readonly counters: FallbackStats = {
+    incidents: 0, redisDown: false, local: 0, open: 0, closed: 0, budgetRefused: 0, settleFailures: 0,
+  };
+  private pending: PendingSettle[] = [];
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly spend: UsageSpendRepository,
+    @Optional() @Inject(LIMITS_OPTIONS) options?: Partial<LimitsOptions>,
+  ) {
+    this.opts = { ...DEFAULT_LIMITS_OPTIONS, ...options };
+    this.onRedisDown = config.limits.onRedisDown;
+    this.client = redis.duplicate({ enableOfflineQueue: false, commandTimeout: this.opts.commandTimeoutMs });
+    this.client.on('error', () => {
+      // Reported once per incident by markDown; ioredis would otherwise print every reconnect failure.
+    });
+    this.client.on('ready', () => void this.flushPending());
+    this.scripts = new LimitsScripts(this.client, this.opts);
+    this.local = new LocalLimiter(this.opts.windowMs, this.opts.parallelTtlMs, this.opts.settledTtlMs);
+  }
+
+  /**
+   * Reserves the request in every applicable scope or throws: RateLimitExceeded / BudgetExceeded (429),
+   * RequestNeverFits (400) when the reservation alone exceeds a limit, LimitsUnavailable (503) when a budget or
+   * (`onRedisDown: closed`) a rate limit cannot be checked. Nothing stays reserved when it throws.
+   */
+  async admit(req: AdmissionRequest): Promise<Admission> {
+    const tokens = Math.max(0, Math.ceil(req.promptTokensEstimate) + Math.ceil(req.outputTokensReserved));
+    const costNano = usdToNano(req.reservedCostUsd, 'ceil');
+    const plan = buildAdmissionPlan(req.principal, req.model);
+    if (plan === null) return { requestId: req.requestId, headers: {}, reservation: { mode: 'none', plan: NO_PLAN, tokens, costNano } };
+    this.checkNeverFits(plan, tokens, costNano);
+
+    if (this.client.status !== 'ready') {
+      return this.fallback(req.requestId, plan, tokens, costNano, new Error(`connection is ${this.client.status}`));
+    }
+    let reply: AdmitReply;
+    try {
+      reply = await this.scripts.admit(req.requestId, plan, tokens, costNano);
+      if (reply.status === 'rebuild') {
+        await this.rebuildBudgets(plan, reply.budgets);
+        reply = await this.scripts.admit(req.requestId, plan, tokens, costNano);
+      }
+    } catch (e) {
+      if (e instanceof LlmpError) throw e;
+      // A timed-out script may still run later on this connection: queue an undo behind it.
+      if ((e as Error).message === 'Command timed out') {
+        this.enqueueSettle({ requestId: req.requestId, plan, reserved: { tokens, costNano }, actual: { tokens: 0, costNano: 0 } });
+      }
+      return this.fallback(req.requestId, plan, tokens, costNano, e as Error);
+    }
+    this.markUp();
+    const reservation: Reservation = { mode: 'redis', plan, tokens, costNano };
+    switch (reply.status) {
+      case 'admitted':
+        return { requestId: req.requestId, headers: rateLimitHeaders(plan, reply.stats), reservation };
+      case 'denied':
+        throw this.denial(plan, reply.scope, reply.limit, reply.retryMs, rateLimitHeaders(plan, reply.stats));
+      case 'never_fits':
+        throw this.neverFits(plan, reply.scope, reply.limit, tokens, costNano);
+      case 'rebuild':
+        throw new LlmpError(
+          ErrorCode.LimitsUnavailable,
+          'Budget counters could not be rebuilt from the usage ledger (they changed while rebuilding); retry shortly',
+          { retryAfterSeconds: 1 },
+        );
+    }
+  }
+
+  /**
+   * Moves the reservation to the actual usage and releases the parallel slot. Idempotent by request id; never
+   * throws: when Redis is away the settlement is queued and replayed when it returns.
+   */
+  async settle(admission: Admission, actual: SettleActual): Promise<void> {
+    const r = admission.reservation;
+    const tokens = Math.max(0, Math.ceil(Number.isFinite(actual.totalTokens) ? actual.totalTokens : r.tokens));
+    const costNano = usdToNano(actual.costUsd, 'round');
+    try {
+      if (r.mode === 'local') this.local.settle(admission.requestId, r.plan, tokens);
+      if (r.mode !== 'redis') return;
+      const job: PendingSettle = {
+        requestId: admission.requestId, plan: r.plan, reserved: { tokens: r.tokens, costNano: r.costNano }, actual: { tokens, costNano },
+      };
+      if (this.client.status !== 'ready') {
+        this.enqueueSettle(job);
+        return;
+      }
+      try {
+        await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
+      } catch (e) {
+        this.markDown(e as Error);
+        this.enqueueSettle(job);
+      }
+    } catch (e) {
+      this.logger.error({ msg: 'settlement failed', requestId: admission.requestId, error: (e as Error).message });
+    }
+  }
+
+  /** Upper estimate of the prompt tokens of a request body; no tokenization. */
+  estimatePromptTokens(body: Readonly<Record<string, unknown>>): number {
+    return estimatePromptTokens(body);
+  }
+
+  /** Fallback counters since start (for /metrics). */
+  fallbackStats(): FallbackStats {
+    return { ...this.counters };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private checkNeverFits(plan: AdmissionPlan, tokens: number, costNano: number): void {
+    plan.scopes.forEach((s, i) => {
+      if (s.rpm !== null && s.rpm < 1) throw this.neverFits(plan, i, 'rpm', tokens, costNano);
+      if (s.tpm !== null && tokens > s.tpm) throw this.neverFits(plan, i, 'tpm', tokens, costNano);
+      if (s.maxParallel !== null && s.maxParallel < 1) throw this.neverFits(plan, i, 'parallel', tokens, costNano);
+      if (s.budgetNano !== null && costNano > s.budgetNano) throw this.neverFits(plan, i, 'budget', tokens, costNano);
+    });
+  }
+
+  private async rebuildBudgets(
+    plan: AdmissionPlan,
+    budgets: { scope: number; periodId: string; periodStartMs: number }[],
+  ): Promise<void> {
+    const entries: { key: string; periodId: string; spendNano: string }[] = [];
+    for (const b of budgets) {
+      const scope = plan.scopes[b.scope];
+      const owner = scope.kind === 'team' ? { teamId: scope.ownerId } : { keyId: scope.ownerId };
+      const since = scope.budgetPeriod === 'total' ? null : new Date(b.periodStartMs);
+      let sum: string;
+      try {
+        sum = await this.spend.sumCost(owner, since);
+      } catch (e) {
+        this.logger.error({ msg: 'budget rebuild failed: usage ledger unreachable', scope: scope.label, error: (e as Error).message });
+        throw new LlmpError(
+          ErrorCode.LimitsUnavailable,
+          `The budget of ${scope.label} cannot be checked: its counter must be rebuilt from the usage ledger, which is unreachable`,
+          { retryAfterSeconds: 5, data: { scope: scope.kind, limit: 'budget' } },
+        );
+      }
+      entries.push({ key: scopeKeys(scope)[3], periodId: b.periodId, spendNano: decimalUsdToNano(sum) });
+      this.logger.log({ msg: 'budget counter rebuilt from the usage ledger', scope: scope.label, period: b.periodId, spendUsd: sum });
+    }
+    await this.scripts.initBudgets(entries);
+  }
+
+  private fallback(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, cause: Error): Admission {
+    this.markDown(cause);
+    const budgetScope = plan.scopes.find((s) => s.budgetNano !== null);
+    if (planHasBudget(plan) && budgetScope) {
+      this.counters.budgetRefused++;
+      throw new LlmpError(
+        ErrorCode.LimitsUnavailable,
+        `The budget of ${budgetScope.label} cannot be checked because the limits store (Redis) is unreachable; ` +
+          'requests under a budget are refused until it returns',
+        { retryAfterSeconds: 5, data: { scope: budgetScope.kind, limit: 'budget' } },
+      );
+    }
+    switch (this.onRedisDown) {
+      case 'open':
+        this.counters.open++;
+        return { requestId, headers: {}, reservation: { mode: 'none', plan, tokens, costNano } };
+      case 'closed':
+        this.counters.closed++;
+        throw new LlmpError(
+          ErrorCode.LimitsUnavailable,
+          'Rate limits cannot be checked because the limits store (Redis) is unreachable (limits.onRedisDown: closed)',
+          { retryAfterSeconds: 5 },
+        );
+      case 'local': {
+        this.counters.local++;
+        const out = this.local.admit(requestId, plan, tokens);
+        if (!out.ok) throw this.denial(plan, out.scope, out.limit, out.retryMs, rateLimitHeaders(plan, out.stats));
+        return { requestId, headers: rateLimitHeaders(plan, out.stats), reservation: { mode: 'local', plan, tokens, costNano } };
+      }
+    }
+  }
+
+  private denial(plan: AdmissionPlan, scopeIdx: number, limit: LimitName, retryMs: number, headers: Record<string, string>): LlmpError {
+    const scope = plan.scopes[scopeIdx];
+    const retryAfterSeconds = retryMs >= 0 ? Math.max(1, Math.ceil(retryMs / 1000)) : undefined;
+    const data = { scope: scope.kind, limit };
+    if (limit === 'budget') {
+      const usd = (scope.budgetNano ?? 0) / NANO_PER_USD;
+      const period = scope.budgetPeriod === 'total' ? 'in total' : `per ${scope.budgetPeriod ?? 'period'}`;
+      return new LlmpError(
+        ErrorCode.BudgetExceeded,
+        `Budget exceeded: ${scope.label} has a budget of $${usd} ${period}`,
+        { retryAfterSeconds, headers, data: { ...data, budgetUsd: usd, period: scope.budgetPeriod } },
+      );
+    }
+    const what = {
+      rpm: `${scope.rpm} requests per minute`,
+      tpm: `${scope.tpm} tokens per minute`,
+      parallel: `${scope.maxParallel} requests in parallel`,
+    }[limit];
+    return new LlmpError(ErrorCode.RateLimitExceeded, `Rate limit exceeded: ${scope.label} allows ${what}`, {
+      retryAfterSeconds, headers, data,
+    });
+  }
+
+  private neverFits(plan: AdmissionPlan, scopeIdx: number, limit: LimitName, tokens: number, costNano: number): LlmpError {
+    const scope = plan.scopes[scopeIdx];
+    const why = {
+      rpm: `${scope.label} allows ${scope.rpm} requests per minute`,
+      tpm: `it reserves ${tokens} tokens (prompt estimate + max output) but ${scope.label} allows ${scope.tpm} tokens per minute; lower max_tokens or shorten the prompt`,
+      parallel: `${scope.label} allows ${scope.maxParallel} requests in parallel`,
+      budget: `its worst-case cost $${costNano / NANO_PER_USD} exceeds the budget of ${scope.label} ($${(scope.budgetNano ?? 0) / NANO_PER_USD}); lower max_tokens`,
+    }[limit];
+    return new LlmpError(ErrorCode.RequestNeverFits, `Request can never be admitted: ${why}`, {
+      data: { scope: scope.kind, limit, reservedTokens: tokens, reservedCostUsd: costNano / NANO_PER_USD },
+    });
+  }
+
+  private markDown(cause: Error): void {
+    if (this.counters.redisDown) return;
+    this.counters.redisDown = true;
+    this.counters.incidents++;
+    this.logger.error({
+      msg: 'limits store (Redis) unreachable: falling back',
+      onRedisDown: this.onRedisDown,
+      budgets: 'fail closed',
+      error: cause.message,
+    });
+  }
+
+  private markUp(): void {
+    if (!this.counters.redisDown) return;
+    this.counters.redisDown = false;
+    this.logger.log({ msg: 'limits store (Redis) reachable again', pendingSettles: this.pending.length });
+  }
+
+  private enqueueSettle(job: PendingSettle): void {
+    this.counters.settleFailures++;
+    if (this.pending.length >= this.opts.maxPendingSettles) {
+      // Dropped settlements only over-reserve until the window passes and the slot expires; never under-count.
+      this.pending.shift();
+    }
+    this.pending.push(job);
+  }
+
+  private async flushPending(): Promise<void> {
+    const jobs = this.pending;
+    this.pending = [];
+    for (const job of jobs) {
+      try {
+        await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
+      } catch (e) {
+        this.pending.push(job);
+        this.logger.warn({ msg: 'replaying settlements failed', error: (e as Error).message, left: this.pending.length });
+        return;
+      }
+    }
+  }
+}
+
+export type { ScopeStats };

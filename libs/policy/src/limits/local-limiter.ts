@@ -1,0 +1,142 @@
+import type { AdmissionPlan, LimitName, ScopeStats } from './reservation';
+
+interface WindowEntry {
+  id: string;
+  at: number;
+  tokens: number;
+}
+
+interface ScopeState {
+  /** Oldest first; admissions append with a non-decreasing clock. */
+  entries: WindowEntry[];
+  head: number;
+  tokenSum: number;
+  byId: Map<string, WindowEntry>;
+  inFlight: Map<string, number>;
+}
+
+export type LocalOutcome =
+  | { ok: true; stats: ScopeStats[] }
+  | { ok: false; scope: number; limit: LimitName; limitValue: number; retryMs: number; stats: ScopeStats[] };
+
+/**
+ * Per-replica rate limits with the Redis script's semantics (rolling window of requests and reserved tokens,
+ * parallel slots with a safety expiry), used while Redis is unreachable and `onRedisDown` is `local`. Budgets are
+ * not handled here: they fail closed. Never-fits is decided by the caller before.
+ */
+export class LocalLimiter {
+  private readonly scopes = new Map<string, ScopeState>();
+  private readonly settled = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly parallelTtlMs: number,
+    private readonly settledTtlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  admit(requestId: string, plan: AdmissionPlan, tokens: number): LocalOutcome {
+    const now = this.clock();
+    const stats: ScopeStats[] = [];
+    let denied: Extract<LocalOutcome, { ok: false }> | null = null;
+    const states = plan.scopes.map((s) => this.state(s.base));
+    for (let i = 0; i < plan.scopes.length; i++) {
+      const scope = plan.scopes[i];
+      const st = states[i];
+      this.trim(st, now);
+      const count = st.entries.length - st.head;
+      const oldest = st.entries[st.head];
+      stats.push({ requests: count, tokens: st.tokenSum, resetMs: oldest ? oldest.at + this.windowMs - now : this.windowMs });
+      if (denied) continue;
+      if (scope.rpm !== null && count + 1 > scope.rpm) {
+        const e = st.entries[st.head + count - scope.rpm];
+        const retryMs = e ? e.at + this.windowMs - now : this.windowMs;
+        denied = { ok: false, scope: i, limit: 'rpm', limitValue: scope.rpm, retryMs, stats };
+      } else if (scope.tpm !== null && st.tokenSum + tokens > scope.tpm) {
+        let need = st.tokenSum + tokens - scope.tpm;
+        let retryMs = this.windowMs;
+        for (let j = st.head; j < st.entries.length; j++) {
+          need -= st.entries[j].tokens;
+          if (need <= 0) {
+            retryMs = st.entries[j].at + this.windowMs - now;
+            break;
+          }
+        }
+        denied = { ok: false, scope: i, limit: 'tpm', limitValue: scope.tpm, retryMs, stats };
+      } else if (scope.maxParallel !== null && st.inFlight.size >= scope.maxParallel) {
+        denied = { ok: false, scope: i, limit: 'parallel', limitValue: scope.maxParallel, retryMs: 1000, stats };
+      }
+    }
+    if (denied) return denied;
+    plan.scopes.forEach((scope, i) => {
+      const st = states[i];
+      if (scope.rpm !== null || scope.tpm !== null) {
+        const entry = { id: requestId, at: now, tokens };
+        st.entries.push(entry);
+        st.byId.set(requestId, entry);
+        st.tokenSum += tokens;
+        if (stats[i].requests === 0) stats[i].resetMs = this.windowMs;
+        stats[i].requests += 1;
+        stats[i].tokens += tokens;
+      }
+      if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.parallelTtlMs);
+    });
+    return { ok: true, stats };
+  }
+
+  /** Idempotent by request id; false when it was already settled. */
+  settle(requestId: string, plan: AdmissionPlan, actualTokens: number): boolean {
+    const now = this.clock();
+    for (const [id, until] of this.settled) {
+      if (until > now) break;
+      this.settled.delete(id);
+    }
+    if (this.settled.has(requestId)) return false;
+    this.settled.set(requestId, now + this.settledTtlMs);
+    for (const scope of plan.scopes) {
+      const st = this.scopes.get(scope.base);
+      if (!st) continue;
+      const entry = st.byId.get(requestId);
+      if (entry) {
+        st.tokenSum += actualTokens - entry.tokens;
+        entry.tokens = actualTokens;
+      }
+      st.inFlight.delete(requestId);
+      this.dropIfEmpty(scope.base, st);
+    }
+    return true;
+  }
+
+  /** Forget everything (Redis is back; its counters are the truth again). */
+  clear(): void {
+    this.scopes.clear();
+  }
+
+  private state(base: string): ScopeState {
+    let st = this.scopes.get(base);
+    if (!st) {
+      st = { entries: [], head: 0, tokenSum: 0, byId: new Map(), inFlight: new Map() };
+      this.scopes.set(base, st);
+    }
+    return st;
+  }
+
+  private trim(st: ScopeState, now: number): void {
+    const cutoff = now - this.windowMs;
+    while (st.head < st.entries.length && st.entries[st.head].at <= cutoff) {
+      const e = st.entries[st.head++];
+      st.tokenSum -= e.tokens;
+      st.byId.delete(e.id);
+    }
+    // Compact occasionally so the array does not grow without bound.
+    if (st.head > 1024 && st.head * 2 > st.entries.length) {
+      st.entries = st.entries.slice(st.head);
+      st.head = 0;
+    }
+    for (const [id, until] of st.inFlight) if (until <= now) st.inFlight.delete(id);
+  }
+
+  private dropIfEmpty(base: string, st: ScopeState): void {
+    if (st.head === st.entries.length && st.inFlight.size === 0) this.scopes.delete(base);
+  }
+}
