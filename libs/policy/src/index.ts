@@ -22,3 +22,7 @@ export * from './pricing/model-price.repository';
 export * from './pricing/price-book.service';
 export * from './pricing/pricing.constants';
 export * from './pricing/pricing.module';
+export * from './limits/admission.service';
+export * from './limits/limits.module';
+export * from './limits/limits-options';
+export * from './limits/reservation';

@@ -17,7 +17,6 @@ import {
   type LimitName,
   NANO_PER_USD,
   type Reservation,
-  type ScopeStats,
   type SettleActual,
 } from './reservation';
 import { UsageSpendRepository } from './usage-spend.repository';
@@ -93,7 +92,7 @@ export class AdmissionService implements OnModuleDestroy {
       if (e instanceof LlmpError) throw e;
       // A timed-out script may still run later on this connection: queue an undo behind it.
       if ((e as Error).message === 'Command timed out') {
-        this.enqueueSettle({ requestId: req.requestId, plan, reserved: { tokens, costNano }, actual: { tokens: 0, costNano: 0 } });
+        void this.runSettle({ requestId: req.requestId, plan, reserved: { tokens, costNano }, actual: { tokens: 0, costNano: 0 } });
       }
       return this.fallback(req.requestId, plan, tokens, costNano, e as Error);
     }
@@ -129,16 +128,7 @@ export class AdmissionService implements OnModuleDestroy {
       const job: PendingSettle = {
         requestId: admission.requestId, plan: r.plan, reserved: { tokens: r.tokens, costNano: r.costNano }, actual: { tokens, costNano },
       };
-      if (this.client.status !== 'ready') {
-        this.enqueueSettle(job);
-        return;
-      }
-      try {
-        await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
-      } catch (e) {
-        this.markDown(e as Error);
-        this.enqueueSettle(job);
-      }
+      await this.runSettle(job);
     } catch (e) {
       this.logger.error({ msg: 'settlement failed', requestId: admission.requestId, error: (e as Error).message });
     }
@@ -283,6 +273,19 @@ export class AdmissionService implements OnModuleDestroy {
     this.logger.log({ msg: 'limits store (Redis) reachable again', pendingSettles: this.pending.length });
   }
 
+  private async runSettle(job: PendingSettle): Promise<void> {
+    if (this.client.status !== 'ready') {
+      this.enqueueSettle(job);
+      return;
+    }
+    try {
+      await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
+    } catch (e) {
+      this.markDown(e as Error);
+      this.enqueueSettle(job);
+    }
+  }
+
   private enqueueSettle(job: PendingSettle): void {
     this.counters.settleFailures++;
     if (this.pending.length >= this.opts.maxPendingSettles) {
@@ -295,16 +298,14 @@ export class AdmissionService implements OnModuleDestroy {
   private async flushPending(): Promise<void> {
     const jobs = this.pending;
     this.pending = [];
-    for (const job of jobs) {
+    for (let i = 0; i < jobs.length; i++) {
       try {
-        await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
+        await this.scripts.settle(jobs[i].requestId, jobs[i].plan, jobs[i].reserved, jobs[i].actual);
       } catch (e) {
-        this.pending.push(job);
+        this.pending.unshift(...jobs.slice(i));
         this.logger.warn({ msg: 'replaying settlements failed', error: (e as Error).message, left: this.pending.length });
         return;
       }
     }
   }
 }
-
-export type { ScopeStats };
