@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig, PolicyFields, Principal, RedisDownMode } from '@llmp/common';
+
+export function fields(over: Partial<PolicyFields> = {}): PolicyFields {
+  return {
+    allowedModels: [], modelAliases: {}, perModelMaxTokens: {}, modelLimits: {},
+    rpm: null, tpm: null, maxParallel: null, budgetUsd: null, budgetPeriod: null,
+    ...over,
+  };
+}
+
+/** A key principal with fresh ids, so tests sharing one Redis prefix never share counters. */
+export function principal(key: Partial<PolicyFields> = {}, team: Partial<PolicyFields> | null = null, ids?: { keyId?: string; teamId?: string }): Principal {
+  const id = randomBytes(4).toString('hex');
+  const teamId = team ? (ids?.teamId ?? `team_${id}`) : null;
+  return {
+    kind: 'key',
+    snapshot: {
+      keyId: ids?.keyId ?? `key_${id}`, keyName: `k-${id}`, teamId, teamName: teamId ? `t-${id}` : null,
+      key: fields(key), team: team ? fields(team) : null, expiresAt: null,
+    },
+  };
+}
+
+export function gatewayConfig(onRedisDown: RedisDownMode = 'local'): GatewayConfig {
+  return {
+    providers: [], models: [], aliases: {}, auth: { mode: 'required' },
+    routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown },
+    server: { bodyLimitBytes: 1_000_000 }, admin: { allowRemote: false }, source: 'test',
+  };
+}
+
+export function rid(): string {
+  return `req_${randomBytes(6).toString('hex')}`;
+}
