@@ -34,7 +34,9 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
  */
 @Injectable()
 export class UpstreamHttpClient implements OnModuleDestroy {
-  private readonly endpoints = new Map<string, PoolEntry>();
+  // Pools by origin (and connect timeout); routes by provider config, so two providers on one origin share sockets.
+  private readonly pools = new Map<string, Pool>();
+  private readonly routes = new WeakMap<ProviderConfig, PoolEntry>();
 
   /**
    * Sends one POST. Resolves with any status (the caller classifies it); rejects only with UpstreamFailure for
@@ -49,6 +51,7 @@ export class UpstreamHttpClient implements OnModuleDestroy {
         headers: req.headers,
         body: req.body,
         signal,
+        // undici checks these on a coarse clock (about 1 s), which is fine for timeouts of seconds to minutes.
         headersTimeout: provider.timeoutMs,
         bodyTimeout: provider.timeoutMs,
       });
@@ -83,28 +86,31 @@ export class UpstreamHttpClient implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    const pools = [...this.endpoints.values()].map((e) => e.pool);
-    this.endpoints.clear();
+    const pools = [...this.pools.values()];
+    this.pools.clear();
     await Promise.allSettled(pools.map((p) => p.close()));
   }
 
   private endpoint(provider: ProviderConfig): PoolEntry {
-    const found = this.endpoints.get(provider.name);
+    const found = this.routes.get(provider);
     if (found) return found;
     if (!provider.baseUrl) throw new UpstreamFailure('connect', null, 'provider has no baseUrl');
     const url = new URL(provider.baseUrl);
-    const ep: PoolEntry = {
-      // URL.origin drops any user:password, which therefore can never leak into a request line or a log.
-      pool: new Pool(url.origin, {
+    const connectTimeout = Math.min(provider.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+    // URL.origin drops any user:password, which therefore can never leak into a request line or a log.
+    const poolKey = `${url.origin} ${connectTimeout}`;
+    let pool = this.pools.get(poolKey);
+    if (!pool) {
+      pool = new Pool(url.origin, {
         pipelining: 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
-        connect: { timeout: Math.min(provider.timeoutMs, MAX_CONNECT_TIMEOUT_MS) },
-      }),
-      basePath: url.pathname.replace(/\/+$/, ''),
-      baseQuery: url.search,
-    };
-    this.endpoints.set(provider.name, ep);
+        connect: { timeout: connectTimeout },
+      });
+      this.pools.set(poolKey, pool);
+    }
+    const ep: PoolEntry = { pool, basePath: url.pathname.replace(/\/+$/, ''), baseQuery: url.search };
+    this.routes.set(provider, ep);
     return ep;
   }
 }
