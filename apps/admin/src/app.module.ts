@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { InfraModule } from '@llmp/infra';
+import { AliasesModule } from './aliases/aliases.module';
+import { AuthModule } from './auth/auth.module';
+import { HealthModule } from './health/health.module';
+import { KeysModule } from './keys/keys.module';
+import { PolicyAdminModule } from './policy/policy.module';
+import { StartupModule } from './startup/startup.module';
+import { TeamsModule } from './teams/teams.module';
+import { UsersModule } from './users/users.module';
+
+/** The control plane. Resource modules are listed here, one line each. */
+@Module({
+  imports: [
+    InfraModule,
+    AuthModule,
+    HealthModule,
+    KeysModule,
+    TeamsModule,
+    AliasesModule,
+    PolicyAdminModule,
+    UsersModule,
+    StartupModule,
+  ],
+})
+export class AppModule {}

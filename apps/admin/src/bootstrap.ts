@@ -1,0 +1,41 @@
+import { ValidationPipe, type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { AdminExceptionFilter } from './common/admin-exception.filter';
+
+/** Admin request bodies are small JSON documents. */
+const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AdminAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Builds the initialised control plane app (not listening): used by main.ts and by the tests. */
+export async function createAdminApp(options: AdminAppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES }),
+    { logger: options.logger ?? ['error', 'warn', 'log'] },
+  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new AdminExceptionFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('llmp control plane')
+      .setDescription('Virtual keys, teams, model policy and admin users. Errors: `{"error":{"code","message","details?"}}`.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The master key or an admin token from /admin/v1/auth/login' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Management-Key', description: 'The master key' }, 'management-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

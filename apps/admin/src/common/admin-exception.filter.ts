@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import type { FastifyReply } from 'fastify';
+import { ErrorCode, LlmpError } from '@llmp/common';
+
+interface Envelope {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Status of a domain error on the admin surface; a new ErrorCode without a decision here does not compile. */
+function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.InvalidRequest:
+    case ErrorCode.ModelNotAllowed:
+    case ErrorCode.MaxTokensExceeded:
+    case ErrorCode.RequestNeverFits:
+      return 400;
+    case ErrorCode.InvalidApiKey:
+      return 401;
+    case ErrorCode.PermissionDenied:
+      return 403;
+    case ErrorCode.NotFound:
+    case ErrorCode.ModelNotFound:
+      return 404;
+    case ErrorCode.Conflict:
+      return 409;
+    case ErrorCode.RequestTooLarge:
+      return 413;
+    case ErrorCode.RateLimitExceeded:
+    case ErrorCode.BudgetExceeded:
+      return 429;
+    case ErrorCode.Unsupported:
+      return 501;
+    case ErrorCode.ProviderError:
+      return 502;
+    case ErrorCode.NoProviderAvailable:
+    case ErrorCode.LimitsUnavailable:
+      return 503;
+    case ErrorCode.ProviderTimeout:
+      return 504;
+    case ErrorCode.Internal:
+      return 500;
+  }
+}
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return ErrorCode.InvalidApiKey;
+  if (status === 403) return ErrorCode.PermissionDenied;
+  if (status === 404) return ErrorCode.NotFound;
+  if (status === 409) return ErrorCode.Conflict;
+  if (status === 413) return ErrorCode.RequestTooLarge;
+  if (status >= 500) return ErrorCode.Internal;
+  return ErrorCode.InvalidRequest;
+}
+
+function fromHttpException(e: HttpException): Envelope {
+  const status = e.getStatus();
+  const body = e.getResponse();
+  const code = codeForStatus(status);
+  if (typeof body === 'object' && body !== null && Array.isArray((body as { message?: unknown }).message)) {
+    const problems = (body as { message: string[] }).message;
+    return { status, code, message: problems.join('; '), details: { problems } };
+  }
+  if (status === 401) return { status, code, message: 'Missing or invalid admin credential (master key or admin token).' };
+  return { status, code, message: e.message };
+}
+
+function fromPrisma(e: Prisma.PrismaClientKnownRequestError): Envelope | null {
+  // Races the services did not pre-check (a row deleted or created concurrently) are still client-visible states.
+  if (e.code === 'P2025') return { status: 404, code: ErrorCode.NotFound, message: 'Not found.' };
+  if (e.code === 'P2002') return { status: 409, code: ErrorCode.Conflict, message: 'A record with that unique value already exists.' };
+  if (e.code === 'P2003') return { status: 409, code: ErrorCode.Conflict, message: 'The record is still referenced.' };
+  return null;
+}
+
+/** The only place admin errors become HTTP: `{"error":{"code","message","details?"}}`, written through Fastify. */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AdminExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const env = this.toEnvelope(exception);
+    const error: Record<string, unknown> = { code: env.code, message: env.message };
+    if (env.details) error.details = env.details;
+    void reply.status(env.status).header('content-type', 'application/json; charset=utf-8').send({ error });
+  }
+
+  private toEnvelope(e: unknown): Envelope {
+    if (e instanceof LlmpError) {
+      const status = statusOf(e.code);
+      const details = e.details.data ?? (e.details.param ? { param: e.details.param } : undefined);
+      if (status >= 500) return this.internal(e);
+      return { status, code: e.code, message: e.message, ...(details && { details }) };
+    }
+    if (e instanceof HttpException) return fromHttpException(e);
+    if (e instanceof Prisma.PrismaClientKnownRequestError) return fromPrisma(e) ?? this.internal(e);
+    return this.internal(e);
+  }
+
+  private internal(e: unknown): Envelope {
+    const errorId = randomUUID();
+    this.logger.error(`unhandled error ${errorId}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return { status: 500, code: ErrorCode.Internal, message: 'Internal error.', details: { errorId } };
+  }
+}

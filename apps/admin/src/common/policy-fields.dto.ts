@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import type { BudgetPeriod } from '@llmp/common';
+import { IsModelLimitsMap, IsPositiveIntMap, IsStringMap } from './validators';
+
+/** Present-or-absent, never null (null would mean "clear" for a field that cannot be cleared). */
+export const Present = () => ValidateIf((_: object, v: unknown) => v !== undefined);
+
+export const BUDGET_PERIOD_VALUES: BudgetPeriod[] = ['day', 'week', 'month', 'total'];
+
+/** The policy fields keys and teams share, as admins write them. A key narrows its team, never widens it. */
+export class PolicyFieldsDto {
+  @ApiPropertyOptional({ type: [String], example: ['gpt-4o-mini', 'claude-*'], description: 'Exact names or `*` globs; empty = no restriction at this level.' })
+  @Present()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @Length(1, 256, { each: true })
+  allowedModels?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { fast: 'gpt-4o-mini' }, description: 'Aliases at this level: requested name → target.' })
+  @Present()
+  @IsStringMap()
+  modelAliases?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'integer' }, example: { 'gpt-4o': 512, '*': 2048 }, description: 'Output-token cap per resolved model, `*` for any other.' })
+  @Present()
+  @IsPositiveIntMap()
+  perModelMaxTokens?: Record<string, number>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { rpm: { type: 'integer' }, tpm: { type: 'integer' } } },
+    example: { 'gpt-4o': { rpm: 10, tpm: 20000 } },
+    description: 'Limits of the key × model scope, keyed by resolved model name or `*`.',
+  })
+  @Present()
+  @IsModelLimitsMap()
+  modelLimits?: Record<string, { rpm?: number; tpm?: number }>;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Requests per minute; null = unlimited.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rpm?: number | null;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Tokens per minute; null = unlimited.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  tpm?: number | null;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Concurrent requests; null = unlimited.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  maxParallel?: number | null;
+
+  @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, example: 100, description: 'Budget in USD per period; null = none.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })
+  @Min(0)
+  @Max(1e12)
+  budgetUsd?: number | null;
+
+  @ApiPropertyOptional({ enum: BUDGET_PERIOD_VALUES, nullable: true })
+  @IsOptional()
+  @IsIn(BUDGET_PERIOD_VALUES)
+  budgetPeriod?: BudgetPeriod | null;
+}

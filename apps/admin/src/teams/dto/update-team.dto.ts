@@ -1,0 +1,17 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { PolicyFieldsDto, Present } from '../../common/policy-fields.dto';
+import { IsSmallJsonObject } from '../../common/validators';
+
+export class UpdateTeamDto extends PolicyFieldsDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @Present()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @Present()
+  @IsSmallJsonObject()
+  metadata?: Record<string, unknown>;
+}

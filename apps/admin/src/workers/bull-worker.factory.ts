@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { bullConnection, bullPrefix, type EnvConfig } from '@llmp/infra';
+import { MicroBatcher } from './micro-batcher';
+import type { BatchItem, WriteOutcome } from './isolate-failures';
+import type { QuarantineRepository } from './quarantine.repository';
+import type { WorkersOptions } from './workers.options';
+
+export interface BatchedWorker {
+  worker: Worker;
+  /** Graceful (waits for active jobs) unless `force`, which abandons them to the stalled-job checker. */
+  close(force: boolean): Promise<void>;
+}
+
+/**
+ * A BullMQ worker whose jobs are funnelled into batched writes. A job completes only once its row is committed; a
+ * job that exhausted its attempts is quarantined with its last error, so nothing disappears from the failed set
+ * unnoticed.
+ */
+export function createBatchedWorker(
+  queue: string,
+  kind: string,
+  env: EnvConfig,
+  opts: WorkersOptions,
+  write: (items: readonly BatchItem[]) => Promise<WriteOutcome[]>,
+  quarantine: QuarantineRepository,
+  logger: Logger,
+): BatchedWorker {
+  const batcher = new MicroBatcher<BatchItem, WriteOutcome>((items) => write(items), opts.batchSize, opts.batchWaitMs);
+  const connection = new Redis(bullConnection(env.redisUrl));
+  connection.on('error', () => undefined);
+  const worker = new Worker(queue, (job: Job) => batcher.add({ jobId: job.id ?? job.name, payload: job.data as unknown }), {
+    connection,
+    prefix: bullPrefix(env.redisPrefix),
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockDurationMs,
+    stalledInterval: opts.stalledIntervalMs,
+    maxStalledCount: 1000,
+    autorun: false,
+  });
+  worker.on('error', (e) => logger.warn(`${kind} worker: ${e.message}`));
+  worker.on('failed', (job, e) => {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    if (job.attemptsMade < attempts) {
+      logger.warn(`${kind} job ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${e.message}`);
+      return;
+    }
+    logger.error(`${kind} job ${job.id} exhausted ${attempts} attempts; quarantining: ${e.message}`);
+    quarantine.add(kind, job.id ?? '', job.data, `attempts exhausted: ${e.message}`).catch((qe: unknown) => {
+      logger.error(`${kind} job ${job.id} could not be quarantined (${(qe as Error).message}); it stays in the failed set`);
+    });
+  });
+  return {
+    worker,
+    close: async (force: boolean) => {
+      await worker.close(force);
+      connection.disconnect();
+    },
+  };
+}
