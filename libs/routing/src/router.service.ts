@@ -9,6 +9,7 @@ import type { CooldownEntry } from './health/cooldown-tracker';
 import { allTargetsFailed, failedAttempt } from './plan/failover.policy';
 import { RoutePlanner } from './plan/route-planner';
 import { ProviderRegistry } from './provider.registry';
+import type { AdapterOutcome } from './providers/provider-adapter';
 import type { RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './routing.types';
 
 /**
@@ -57,7 +58,7 @@ export class RouterService {
       if (call.signal.aborted) throw abortError(call.signal);
 
       const started = performance.now();
-      let outcome;
+      let outcome: AdapterOutcome;
       try {
         outcome = await adapter.send(target, call);
       } catch (e) {

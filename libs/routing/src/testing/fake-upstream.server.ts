@@ -11,7 +11,7 @@ export interface RecordedRequest {
   closed: Promise<void>;
 }
 
-export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, recorded: RecordedRequest) => void | Promise<void>;
+export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, recorded: RecordedRequest) => unknown;
 
 /**
  * A real HTTP server on 127.0.0.1 and a random port, standing in for an OpenAI-compatible upstream in integration
@@ -120,4 +120,5 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Unref'd so a handler still sleeping when a spec ends does not keep the worker alive.
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
