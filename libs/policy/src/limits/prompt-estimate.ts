@@ -1,10 +1,14 @@
 /**
  * Fast upper estimate of the prompt tokens of a request body in any surface's shape (OpenAI chat and completions,
- * Anthropic messages, Gemini contents, Ollama), without tokenizing: BPE tokenizers for English and code average
- * 3.5-4.5 bytes per token and rarely go below 3, so UTF-8 bytes / 3 plus per-message framing is an upper bound in
- * practice. Images cost a fixed amount (no decoding on the hot path).
+ * Anthropic messages, Gemini contents, Ollama), without tokenizing. Bytes alone are not a bound: English averages
+ * 4-4.5 bytes per token but code, JSON, numbers and ids go down to 1.5-2.5, and those are dense in digits and
+ * punctuation. So: UTF-8 bytes / 3 + 0.6 per ASCII punctuation + 0.5 per digit, which stayed at or above o200k and
+ * cl100k counts on prose, this repository's code, JSON, number lists, hex and UUIDs (at most ~1.9x over). Random
+ * base64 still goes under; images are not text (fixed cost). Settlement refunds the difference.
  */
 export const BYTES_PER_TOKEN = 3;
+export const TOKENS_PER_PUNCTUATION = 0.6;
+export const TOKENS_PER_DIGIT = 0.5;
 /** Role markers and separators per message (OpenAI counts 3-4). */
 export const TOKENS_PER_MESSAGE = 5;
 /** Above the largest single-image cost of the major providers (Anthropic caps near 1,600). */
@@ -23,8 +27,15 @@ const IMAGE_TYPES = new Set(['image_url', 'image', 'input_image', 'inline_data',
 const MESSAGE_LISTS = new Set(['messages', 'contents', 'input']);
 
 function textTokens(s: string): number {
+  let punct = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c < 128 && c !== 32 && !(c >= 65 && c <= 90) && !(c >= 97 && c <= 122)) punct++;
+  }
   // Buffer.byteLength is native and allocation-free.
-  return Math.ceil(Buffer.byteLength(s, 'utf8') / BYTES_PER_TOKEN);
+  return Math.ceil(Buffer.byteLength(s, 'utf8') / BYTES_PER_TOKEN + punct * TOKENS_PER_PUNCTUATION + digits * TOKENS_PER_DIGIT);
 }
 
 function walk(node: unknown, depth: number): number {
