@@ -7,6 +7,13 @@ import { startDataPlane, useConfig } from '../support/gateway-harness';
  * The OpenAI surface end to end: the real data plane on Fastify, real Postgres and Redis, real upstream HTTP
  * servers, driven by the official `openai` SDK. Auth is disabled here; keys are covered by their own suites.
  */
+/**
+ * Cooldowns are shared state (that is the point), so each failure scenario gets its own models: a failure in one
+ * test must not cool down a target another test relies on.
+ */
+const CHAINS = ['chain', 'chain-stream', 'chain-4xx', 'chain-all', 'chain-redirect'];
+const SOLOS = ['timeout-a', 'death-c', 'abort-c', 'abortjson-c'];
+
 describe('OpenAI surface (auth disabled)', () => {
   const a = new FakeUpstream();
   const b = new FakeUpstream();
@@ -24,13 +31,15 @@ providers:
   - { name: up-c, type: openai, baseUrl: "${uc}", timeoutMs: 5000 }
   - { name: mock, type: mock }
 models:
-  - name: chain
+${CHAINS.map((name) => `  - name: ${name}
     targets:
-      - { provider: up-a, model: model-a }
-      - { provider: up-b, model: model-b }
-      - { provider: up-c, model: model-c }
+      - { provider: up-a, model: ${name}-a }
+      - { provider: up-b, model: ${name}-b }
+      - { provider: up-c, model: ${name}-c }
     pricing: { input: 1, output: 2 }
-  - name: solo-a
+`).join('')}${SOLOS.map((name) => `  - name: ${name}
+    targets: [{ provider: up-${name.slice(-1)}, model: ${name}-model }]
+`).join('')}  - name: solo-a
     targets: [{ provider: up-a, model: model-a }]
   - name: solo-c
     targets: [{ provider: up-c, model: model-c }]
@@ -170,7 +179,7 @@ server: { bodyLimitBytes: 65536 }
     a.behavior = () => ({ status: 500, json: { error: { message: 'boom' } } });
     b.behavior = () => ({ status: 429, json: { error: { message: 'slow down' } } });
     const res = await client.chat.completions.create({ model: 'chain', messages: [{ role: 'user', content: 'hi' }] });
-    expect(res.choices[0].message.content).toBe('hello from model-c');
+    expect(res.choices[0].message.content).toBe('hello from chain-c');
     expect([a.requests.length, b.requests.length, c.requests.length]).toEqual([1, 1, 1]);
 
     a.behavior = () => ({ destroy: true });
@@ -182,7 +191,7 @@ server: { bodyLimitBytes: 65536 }
   it('fails over for streams when the upstream fails before the first byte', async () => {
     a.behavior = () => ({ status: 503, json: { error: { message: 'down' } } });
     b.behavior = (req) => ({ stream: { chunks: chatChunks(String(req.body.model), ['from ', 'b']) } });
-    const stream = await client.chat.completions.create({ model: 'chain', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const stream = await client.chat.completions.create({ model: 'chain-stream', stream: true, messages: [{ role: 'user', content: 'x' }] });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text).toBe('from b');
@@ -194,7 +203,7 @@ server: { bodyLimitBytes: 65536 }
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'chain', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'chain-4xx', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual(body);
@@ -207,7 +216,7 @@ server: { bodyLimitBytes: 65536 }
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'chain', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'chain-all', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -221,7 +230,7 @@ server: { bodyLimitBytes: 65536 }
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'solo-a', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'timeout-a', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('provider_timeout');
@@ -232,7 +241,7 @@ server: { bodyLimitBytes: 65536 }
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'chain', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'chain-redirect', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(200);
     expect(a.requests).toHaveLength(1);
@@ -251,18 +260,18 @@ server: { bodyLimitBytes: 65536 }
   });
 
   it('reports a mid-stream upstream death as an SSE error, never as a clean completion', async () => {
-    c.behavior = (req) => ({ stream: { chunks: chatChunks(String(req.body.model), ['a', 'b', 'c', 'd']), dieAfter: 2 } });
+    c.behavior = (req) => ({ stream: { chunks: chatChunks(String(req.body.model), ['a', 'b', 'c', 'd']), delayMs: 20, dieAfter: 2 } });
     const raw = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'solo-c', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      body: JSON.stringify({ model: 'death-c', stream: true, messages: [{ role: 'user', content: 'x' }] }),
     });
     const text = await raw.text();
     expect(text).toContain('event: error');
     expect(text).toContain('provider_error');
     expect(text).not.toContain('[DONE]');
 
-    const stream = await client.chat.completions.create({ model: 'solo-c', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const stream = await client.chat.completions.create({ model: 'death-c', stream: true, messages: [{ role: 'user', content: 'x' }] });
     await expect((async () => {
       for await (const _ of stream) void _;
     })()).rejects.toThrow();
@@ -272,15 +281,18 @@ server: { bodyLimitBytes: 65536 }
     c.behavior = (req) => ({ stream: { chunks: chatChunks(String(req.body.model), Array.from({ length: 50 }, (_, i) => `w${i} `)), delayMs: 50 } });
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
-      { model: 'solo-c', stream: true, messages: [{ role: 'user', content: 'x' }] },
+      { model: 'abort-c', stream: true, messages: [{ role: 'user', content: 'x' }] },
       { signal: controller.signal },
     );
     let n = 0;
-    await expect((async () => {
+    try {
       for await (const _ of stream) {
         if (++n === 3) controller.abort();
       }
-    })()).rejects.toThrow();
+    } catch {
+      // The SDK may surface the abort as an error or simply end the iteration; either is fine here.
+    }
+    expect(n).toBeLessThan(10);
     for (let i = 0; i < 40 && c.aborted === 0; i++) await sleep(25);
     expect(c.aborted).toBe(1);
   });
@@ -291,7 +303,7 @@ server: { bodyLimitBytes: 65536 }
     const pending = fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'solo-c', messages: [{ role: 'user', content: 'x' }] }),
+      body: JSON.stringify({ model: 'abortjson-c', messages: [{ role: 'user', content: 'x' }] }),
       signal: controller.signal,
     });
     await sleep(150);
@@ -363,7 +375,7 @@ server: { bodyLimitBytes: 65536 }
     const legacy = await client.completions.create({ model: 'solo-c', prompt: 'p', max_tokens: 5 });
     expect(legacy.model).toBe('solo-c');
     expect(c.requests[0].url).toBe('/v1/completions');
-    const emb = await client.embeddings.create({ model: 'solo-c', input: 'text' });
+    const emb = await client.embeddings.create({ model: 'solo-c', input: 'text', encoding_format: 'float' });
     expect(emb.data[0].embedding).toEqual([0.1, 0.2]);
     expect(c.requests[1].url).toBe('/v1/embeddings');
   });

@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadEnv, loadGatewayConfig, nestLogLevels } from '@llmp/infra';
 import { ApiModule } from './app.module';
+import { OpenAiExceptionFilter } from './gateway/errors/openai-exception.filter';
 import { requestIdFrom } from './gateway/ingress/request-id';
 
 /** Accepts any JSON-ish body: OpenAI clients always send JSON, curl users often forget the content type. */
@@ -21,7 +23,7 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
   const config = loadGatewayConfig(env.configPath);
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
     keepAliveTimeout: 65_000,
   });
@@ -31,6 +33,8 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     logger: options.logger === false ? false : nestLogLevels(env.logLevel),
   });
+  // Global, so ingress failures (bad JSON, oversize bodies, unknown routes) get the OpenAI envelope too.
+  app.useGlobalFilters(new OpenAiExceptionFilter());
   app.enableShutdownHooks();
   if (config.auth.mode === 'disabled') {
     new Logger('Auth').warn('auth is DISABLED by config (auth.mode: disabled): every request is served without a key');

@@ -1,7 +1,6 @@
-import { Controller, Get, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Endpoint } from '@llmp/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OpenAiExceptionFilter } from '../errors/openai-exception.filter';
 import { openAiIngress } from '../ingress/openai-ingress';
 import { extractCredentials } from '../ingress/credentials';
 import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
@@ -19,7 +18,6 @@ function abortOnDisconnect(reply: FastifyReply): AbortSignal {
 
 /** The OpenAI surface: `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/models`. */
 @Controller('v1')
-@UseFilters(OpenAiExceptionFilter)
 export class OpenAiController {
   constructor(
     private readonly pipeline: GatewayPipeline,
