@@ -12,3 +12,4 @@ export * from './queues/event-publisher.service';
 export * from './queues/queue-naming';
 export * from './queues/queues.module';
 export * from './queues/redact-secrets';
+export * from './queues/job-options';

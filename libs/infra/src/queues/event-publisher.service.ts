@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { type JobsOptions, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type AuditEventInput, JOBS, QUEUES, type UsageEvent } from '@llmp/common';
 import type { EnvConfig } from '../config/env.config';
@@ -11,6 +11,7 @@ import {
   EVENT_PUBLISHER_OPTIONS,
   type EventPublisherOptions,
 } from './event-publisher.options';
+import { eventJobOptions } from './job-options';
 import { bullPrefix, safeJobId } from './queue-naming';
 import { redactSecrets } from './redact-secrets';
 
@@ -240,12 +241,7 @@ export class EventPublisher implements OnApplicationShutdown {
 
   private async toQueue(kind: OutboxKind, batch: PendingEvent[]): Promise<void> {
     await this.waitForConnection();
-    const opts: JobsOptions = {
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
-      attempts: this.opts.jobAttempts,
-      backoff: { type: 'exponential', delay: 1000 },
-    };
+    const opts = eventJobOptions(this.opts.jobAttempts);
     await withTimeout(
       this.queues[kind].addBulk(batch.map((e) => ({ name: JOB_NAME[kind], data: e.payload, opts: { ...opts, jobId: e.jobId } }))),
       this.opts.redisTimeoutMs,
