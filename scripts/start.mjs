@@ -12,9 +12,9 @@ process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
 process.env.REDIS_URL ||= DEFAULT_REDIS_URL;
 
 const ENTRIES = {
-  api: 'dist/apps/api/apps/api/src/main.js',
-  admin: 'dist/apps/admin/apps/admin/src/main.js',
-  worker: 'dist/apps/admin/apps/admin/src/worker.js',
+  api: 'dist/apps/api/src/main.js',
+  admin: 'dist/apps/admin/src/main.js',
+  worker: 'dist/apps/admin/src/worker.js',
 };
 
 function newestMtime(dir) {

@@ -32,6 +32,8 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
   fastify.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     logger: options.logger === false ? false : nestLogLevels(env.logLevel),
+    // Our own parser below accepts JSON under any content type; Nest's would add form parsing back.
+    bodyParser: false,
   });
   // Global, so ingress failures (bad JSON, oversize bodies, unknown routes) get the OpenAI envelope too.
   app.useGlobalFilters(new OpenAiExceptionFilter());
