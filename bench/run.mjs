@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// `npm run bench`: direct upstream vs a minimal Node proxy (the floor) vs llmp with every policy on, interleaved in
+// one run, at 0 and 50 ms upstream latency, 50 and 200 connections, JSON and streaming. See bench/README.md.
+// Options: --duration S (default 5), --soak (10 minutes of load on llmp, reports RSS and handle trends).
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensurePostgres, ensureRedis, migrate } from '../scripts/lib/services.mjs';
+import { buildIfStale } from '../scripts/start.mjs';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const { request } = require('undici');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const duration = Number(args.includes('--duration') ? args[args.indexOf('--duration') + 1] : 5);
+const soak = args.includes('--soak');
+const CLK_TCK = 100;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function pin(pid, cpu) {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // taskset missing or one core: measurements still run, just noisier.
+  }
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+function forkReady(script, argv) {
+  const child = fork(script, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+async function waitHealthy(url, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await request(url);
+      await r.body.dump();
+      if (r.statusCode === 200) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+function startNode(entry, env) {
+  const child = spawn(process.execPath, [join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}
+
+async function main() {
+  const run = randomBytes(4).toString('hex');
+  const pgBase = new URL(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  pgBase.pathname = `/llmp_bench_${run}`;
+  const env = {
+    DATABASE_URL: pgBase.toString(),
+    REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL,
+    LLMP_REDIS_PREFIX: `llmp_bench_${run}:`,
+    LLMP_MASTER_KEY: `llmp_admin_${randomBytes(24).toString('base64url')}`,
+    LLMP_API_PORT: '18700',
+    LLMP_ADMIN_PORT: '18701',
+    LLMP_LOG_LEVEL: 'warn',
+  };
+  await ensurePostgres(env.DATABASE_URL);
+  await ensureRedis(env.REDIS_URL);
+  migrate(env.DATABASE_URL, root);
+  buildIfStale();
+  pin(process.pid, 0);
+
+  const up0 = await forkReady(join(root, 'bench/upstream.mjs'), ['0', '0']);
+  const up50 = await forkReady(join(root, 'bench/upstream.mjs'), ['0', '50']);
+  pin(up0.child.pid, 0);
+  pin(up50.child.pid, 0);
+  const origin = (p) => `http://127.0.0.1:${p}`;
+  const floor = await forkReady(join(root, 'bench/floor-proxy.mjs'), ['0', origin(up0.port), origin(up50.port)]);
+  pin(floor.child.pid, 1);
+
+  const configDir = join(tmpdir(), `llmp-bench-${run}`);
+  mkdirSync(configDir, { recursive: true });
+  env.LLMP_CONFIG = join(configDir, 'llmp.config.yaml');
+  writeFileSync(env.LLMP_CONFIG, `
+providers:
+  - { name: up0, type: openai, baseUrl: "${origin(up0.port)}/v1" }
+  - { name: up50, type: openai, baseUrl: "${origin(up50.port)}/v1" }
+models:
+  - { name: bench-0, targets: [{ provider: up0, model: bench }], pricing: { input: 0.15, output: 0.6 } }
+  - { name: bench-50, targets: [{ provider: up50, model: bench }], pricing: { input: 0.15, output: 0.6 } }
+aliases: { fast-0: bench-0, fast-50: bench-50 }
+`);
+  const admin = startNode('dist/apps/admin/src/main.js', env);
+  const worker = startNode('dist/apps/admin/src/worker.js', env);
+  const api = startNode('dist/apps/api/src/main.js', env);
+  const children = [up0.child, up50.child, floor.child, admin, worker, api];
+  const cleanup = () => children.forEach((c) => c.kill('SIGTERM'));
+  process.on('exit', cleanup);
+  await waitHealthy(`http://127.0.0.1:${env.LLMP_ADMIN_PORT}/health/ready`);
+  await waitHealthy(`http://127.0.0.1:${env.LLMP_API_PORT}/health/ready`);
+  pin(api.pid, 1);
+
+  // A real key with every policy on: aliases, allowlist, caps, limits high enough not to deny, a budget.
+  const created = await request(`http://127.0.0.1:${env.LLMP_ADMIN_PORT}/admin/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.LLMP_MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'bench',
+      allowedModels: ['bench-*', 'fast-0', 'fast-50'],
+      modelAliases: { mine: 'bench-0' },
+      perModelMaxTokens: { '*': 256 },
+      rpm: 100_000_000,
+      tpm: 2_000_000_000,
+      budgetUsd: 1_000_000,
+      budgetPeriod: 'month',
+    }),
+  });
+  const keyBody = await created.body.json();
+  if (created.statusCode !== 201) throw new Error(`cannot create bench key: ${JSON.stringify(keyBody)}`);
+  const key = keyBody.key;
+
+  const targets = {
+    direct: { pid: null, url: (lat) => `${origin(lat === 0 ? up0.port : up50.port)}/v1/chat/completions` },
+    floor: { pid: floor.child.pid, url: (lat) => `${origin(floor.port)}/u${lat}/v1/chat/completions` },
+    llmp: { pid: api.pid, url: () => `http://127.0.0.1:${env.LLMP_API_PORT}/v1/chat/completions` },
+  };
+  const body = (lat, stream) => JSON.stringify({
+    model: `fast-${lat}`,
+    stream,
+    messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say something about foxes and dogs, briefly.' }],
+  });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+
+  async function load(target, lat, connections, stream, seconds) {
+    const t = targets[target];
+    const before = t.pid ? cpuTicks(t.pid) : 0;
+    const result = await autocannon({ url: t.url(lat), method: 'POST', headers, body: body(lat, stream), connections, duration: seconds });
+    const ticks = t.pid ? cpuTicks(t.pid) - before : 0;
+    const ok = result['2xx'];
+    return {
+      target, latencyMs: lat, connections, stream,
+      requests: result.requests.total, ok, errors: result.errors + result.non2xx,
+      rps: Math.round(ok / seconds),
+      p50: result.latency.p50, p99: result.latency.p99,
+      cpuUsPerReq: t.pid && ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null,
+      peakRssMb: t.pid ? Math.round(memory(t.pid).peakRssMb) : null,
+    };
+  }
+
+  async function ttft(target, lat, n = 100) {
+    const t = targets[target];
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const start = process.hrtime.bigint();
+      const res = await request(t.url(lat), { method: 'POST', headers, body: body(lat, true) });
+      let first = null;
+      for await (const chunk of res.body) {
+        if (first === null && chunk.toString().includes('data:')) first = process.hrtime.bigint();
+      }
+      times.push(Number(first - start) / 1e6);
+    }
+    times.sort((x, y) => x - y);
+    return { target, latencyMs: lat, p50: times[Math.floor(n / 2)], p99: times[Math.floor(n * 0.99)] };
+  }
+
+  if (soak) {
+    const samples = [];
+    const until = Date.now() + 10 * 60_000;
+    while (Date.now() < until) {
+      await load('llmp', 0, 50, false, 10);
+      samples.push({ t: Math.round((until - Date.now()) / 1000), ...memory(api.pid) });
+      console.log(`soak: rss ${samples.at(-1).rssMb.toFixed(1)} MB, fds ${samples.at(-1).fds}`);
+    }
+    const slope = (key) => {
+      const xs = samples.map((_, i) => i);
+      const ys = samples.map((s) => s[key]);
+      const mx = xs.reduce((a, b) => a + b) / xs.length;
+      const my = ys.reduce((a, b) => a + b) / ys.length;
+      return xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    };
+    console.log(`soak trend per 10 s sample: rss ${slope('rssMb').toFixed(3)} MB, fds ${slope('fds').toFixed(3)}`);
+    writeResults({ soak: samples, rssSlopeMbPerSample: slope('rssMb'), fdSlopePerSample: slope('fds') });
+    cleanup();
+    return;
+  }
+
+  // Warm every path once (JIT, pools, key cache).
+  for (const target of Object.keys(targets)) await load(target, 0, 10, false, 1);
+
+  const rows = [];
+  for (const lat of [0, 50]) {
+    for (const connections of [50, 200]) {
+      for (const stream of [false, true]) {
+        for (const target of ['direct', 'floor', 'llmp']) {
+          const row = await load(target, lat, connections, stream, duration);
+          rows.push(row);
+          console.log(JSON.stringify(row));
+        }
+      }
+    }
+  }
+  const ttfts = [];
+  for (const target of ['direct', 'floor', 'llmp']) ttfts.push(await ttft(target, 0));
+
+  const find = (t, lat, c, s) => rows.find((r) => r.target === t && r.latencyMs === lat && r.connections === c && r.stream === s);
+  const table = ['| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const direct = find('direct', r.latencyMs, r.connections, r.stream);
+    const fl = find('floor', r.latencyMs, r.connections, r.stream);
+    table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : (r.p99 - direct.p99).toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.cpuUsPerReq && fl.cpuUsPerReq ? (r.cpuUsPerReq / fl.cpuUsPerReq).toFixed(2) : ''} | ${(r.rps / direct.rps).toFixed(3)} | ${r.peakRssMb ?? ''} |`);
+  }
+  table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
+  const directTtft = ttfts.find((t) => t.target === 'direct');
+  for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
+  console.log('\n' + table.join('\n'));
+  writeResults({ rows, ttft: ttfts, markdown: table.join('\n') });
+  cleanup();
+
+  function writeResults(data) {
+    const dir = join(root, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    writeFileSync(join(dir, `${soak ? 'soak' : 'run'}-${stamp}.json`), JSON.stringify({ duration, ...data }, null, 2));
+    if (data.markdown) writeFileSync(join(dir, 'latest.md'), data.markdown + '\n');
+  }
+}
+
+main().then(() => setTimeout(() => process.exit(0), 500)).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
