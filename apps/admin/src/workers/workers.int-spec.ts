@@ -188,7 +188,7 @@ describe('usage and audit workers (Postgres + Redis)', () => {
       const offline = down.get(EventPublisher);
       for (let i = 0; i < 40; i++) offline.publishUsage(usageEvent(run, i));
       offline.publishAudit({
-        eventId: `${run}-audit`, time: new Date().toISOString(), actorType: 'key', actorId: 'key_x', action: 'auth.denied',
+        eventId: `${run}-audit`, time: '2020-01-01T00:00:00.000Z', actorType: 'key', actorId: 'key_x', action: 'auth.denied',
         target: null, before: null, after: { keyHash: 'deadbeef' }, requestId: `${run}-0`, sourceIp: '127.0.0.1',
       });
       await offline.flush();

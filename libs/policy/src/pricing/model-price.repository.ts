@@ -13,16 +13,16 @@ const PRICE_SELECT = { model: true, inputPerMillion: true, outputPerMillion: tru
 
 interface RawPriceRow {
   model: string;
-  inputPerMillion: { toString(): string };
-  outputPerMillion: { toString(): string };
+  inputPerMillion: { toFixed(): string };
+  outputPerMillion: { toFixed(): string };
   updatedAt: Date;
 }
 
 function toRow(r: RawPriceRow): ModelPriceRow {
   return {
     model: r.model,
-    inputPerMillion: r.inputPerMillion.toString(),
-    outputPerMillion: r.outputPerMillion.toString(),
+    inputPerMillion: r.inputPerMillion.toFixed(),
+    outputPerMillion: r.outputPerMillion.toFixed(),
     updatedAt: r.updatedAt,
   };
 }
