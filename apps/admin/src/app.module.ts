@@ -8,6 +8,9 @@ import { PolicyAdminModule } from './policy/policy.module';
 import { StartupModule } from './startup/startup.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
+import { UsageModule } from './usage/usage.module';
+import { AuditModule } from './audit/audit.module';
+import { PricesModule } from './prices/prices.module';
 
 /** The control plane. Resource modules are listed here, one line each. */
 @Module({
@@ -21,6 +24,9 @@ import { UsersModule } from './users/users.module';
     PolicyAdminModule,
     UsersModule,
     StartupModule,
+    UsageModule,
+    AuditModule,
+    PricesModule,
   ],
 })
 export class AppModule {}
