@@ -80,7 +80,7 @@ describe('admin role matrix over the live route table', () => {
 
   it('no guarded route answers without a credential, or with a wrong one', async () => {
     for (const r of routes.filter((x) => !x.isPublic)) {
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         {},
         { authorization: 'Bearer wrong' },
         { authorization: `Bearer ${TEST_MASTER_KEY}x` },
