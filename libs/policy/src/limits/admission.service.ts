@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
 import { GATEWAY_CONFIG, REDIS } from '@llmp/infra';
 import type { Redis } from 'ioredis';
@@ -37,7 +37,7 @@ interface PendingSettle {
  * so a Redis outage costs a request microseconds, not a reconnect wait.
  */
 @Injectable()
-export class AdmissionService implements OnModuleDestroy {
+export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AdmissionService.name);
   private readonly opts: LimitsOptions;
   private readonly client: Redis;
@@ -142,6 +142,18 @@ export class AdmissionService implements OnModuleDestroy {
   /** Fallback counters since start (for /metrics). */
   fallbackStats(): FallbackStats {
     return { ...this.counters };
+  }
+
+  /** Waits briefly for the limits connection so the first requests do not count as a Redis outage. */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
