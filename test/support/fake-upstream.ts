@@ -30,6 +30,9 @@ export class FakeUpstream {
   readonly requests: RecordedRequest[] = [];
   /** Requests whose connection closed before the response finished (client aborts reaching us). */
   aborted = 0;
+  /** Requests being answered right now, and the most seen at once, per requested upstream model. */
+  readonly inFlight = new Map<string, number>();
+  readonly maxInFlight = new Map<string, number>();
   behavior: (req: RecordedRequest) => Behavior = (req) => ({ json: chatCompletion(req, 'hello from upstream') });
   private server: Server | null = null;
 
@@ -58,8 +61,13 @@ export class FakeUpstream {
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     };
     this.requests.push(recorded);
+    const model = String(recorded.body.model);
+    const now = (this.inFlight.get(model) ?? 0) + 1;
+    this.inFlight.set(model, now);
+    this.maxInFlight.set(model, Math.max(now, this.maxInFlight.get(model) ?? 0));
     let finished = false;
     res.on('close', () => {
+      this.inFlight.set(model, (this.inFlight.get(model) ?? 1) - 1);
       if (!finished && !res.writableFinished) this.aborted++;
     });
     const b = this.behavior(recorded);
