@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { InfraModule } from '@llmp/infra';
+import { BacklogMetricsModule, InfraModule } from '@llmp/infra';
 import { AliasesModule } from './aliases/aliases.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -11,6 +11,7 @@ import { UsersModule } from './users/users.module';
 import { UsageModule } from './usage/usage.module';
 import { AuditModule } from './audit/audit.module';
 import { PricesModule } from './prices/prices.module';
+import { ConfigAdminModule } from './config/config.module';
 
 /** The control plane. Resource modules are listed here, one line each. */
 @Module({
@@ -27,6 +28,8 @@ import { PricesModule } from './prices/prices.module';
     UsageModule,
     AuditModule,
     PricesModule,
+    ConfigAdminModule,
+    BacklogMetricsModule,
   ],
 })
 export class AppModule {}

@@ -2,7 +2,9 @@ import { ValidationPipe, type LoggerService, type LogLevel } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
+import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
 
 /** Admin request bodies are small JSON documents. */
@@ -22,6 +24,11 @@ export async function createAdminApp(options: AdminAppOptions = {}): Promise<Nes
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new AdminExceptionFilter());
   app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
+  // Read per request, so a config reload can open or close the control plane without a restart.
+  const config = app.get(ConfigStore);
+  installLoopbackOnly(fastify, () => config.current().admin.allowRemote);
+  registerMetricsRoute(fastify, app.get(MetricsService));
 
   const document = SwaggerModule.createDocument(
     app,

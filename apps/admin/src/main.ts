@@ -1,4 +1,5 @@
-import { ENV_CONFIG, type EnvConfig } from '@llmp/infra';
+import { Logger } from '@nestjs/common';
+import { ConfigStore, ENV_CONFIG, type EnvConfig } from '@llmp/infra';
 import { MasterKeyService } from './auth/master-key.service';
 import { createAdminApp } from './bootstrap';
 import { DemoKeySeeder } from './startup/demo-key.seeder';
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   const env = app.get<EnvConfig>(ENV_CONFIG);
   await app.listen(env.adminPort, '0.0.0.0');
   const master = app.get(MasterKeyService);
+  process.on('SIGHUP', () => void app.get(ConfigStore).reload('SIGHUP'));
+  if (master.disabled) new Logger('Auth').warn('the master key is disabled (LLMP_MASTER_KEY_DISABLED): only admin users can sign in');
   // stdout on purpose, not the logger: it carries secrets meant for the operator's terminal only.
   process.stdout.write(
     formatStartupBanner({

@@ -2,16 +2,34 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { InfraModule } from '@llmp/infra';
+import { AuditLogProcessor } from './workers/audit-log.processor';
 import { loadWorkersOptions } from './workers/config/workers.config';
+import { OutboxRelay } from './workers/outbox-relay.service';
+import { UsageLedgerProcessor } from './workers/usage-ledger.processor';
 import { WorkersModule } from './workers/workers.module';
 
 @Module({ imports: [InfraModule, WorkersModule.forRoot(loadWorkersOptions())] })
 class WorkerAppModule {}
 
-/** Worker mode: BullMQ consumers and the outbox relay, no HTTP. SIGTERM/SIGINT close the workers gracefully. */
+/**
+ * Worker mode: BullMQ consumers and the outbox relay, no HTTP. On SIGTERM/SIGINT the consumers stop taking jobs and
+ * finish their current batch first; only then does the app close Postgres and Redis (Nest's own shutdown hooks would
+ * disconnect Prisma before the batch commits). A job cut off anyway is redelivered by BullMQ's stalled-job check.
+ */
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: false });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    const began = Date.now();
+    Logger.log(`${signal}: finishing the current batches`, 'Worker');
+    await Promise.allSettled([app.get(UsageLedgerProcessor).close(), app.get(AuditLogProcessor).close(), app.get(OutboxRelay).onApplicationShutdown()]);
+    await app.close();
+    Logger.log(`workers stopped in ${Date.now() - began} ms`, 'Worker');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
   Logger.log('llmp workers started (usage ledger, audit log, outbox relay)', 'Worker');
 }
 

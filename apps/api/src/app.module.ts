@@ -7,11 +7,12 @@ import { OpenAiController } from './gateway/openai/openai.controller';
 import { GatewayPipeline } from './gateway/pipeline/gateway-pipeline.service';
 import { SettlementService } from './gateway/pipeline/settlement.service';
 import { HealthController } from './health/health.controller';
+import { DataPlaneMetricsCollector } from './metrics/data-plane-metrics.collector';
 
 /** The data plane: surfaces → pipeline → providers; usage and audit leave through queues. */
 @Module({
   imports: [InfraModule, PolicyModule, LimitsModule, PricingModule, RoutingModule, QueuesModule],
   controllers: [OpenAiController, HealthController],
-  providers: [GatewayPipeline, SettlementService, ModelCatalogService],
+  providers: [GatewayPipeline, SettlementService, ModelCatalogService, DataPlaneMetricsCollector],
 })
 export class ApiModule {}

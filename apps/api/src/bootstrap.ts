@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadEnv, loadGatewayConfig, nestLogLevels } from '@llmp/infra';
+import { InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
 import { ApiModule } from './app.module';
 import { OpenAiExceptionFilter } from './gateway/errors/openai-exception.filter';
 import { requestIdFrom } from './gateway/ingress/request-id';
@@ -26,6 +26,8 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
     keepAliveTimeout: 65_000,
+    // Bounds how long a client may take to send its request (slow-body clients); responses and streams are unbounded.
+    requestTimeout: env.requestTimeoutMs,
   });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
@@ -35,9 +37,17 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
     // Our own parser below accepts JSON under any content type; Nest's would add form parsing back.
     bodyParser: false,
   });
+  const inflight = app.get(InflightTracker);
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    // Counted until the raw response closes, so hijacked SSE streams are waited for on shutdown too.
+    inflight.track(reply.raw);
+    if (inflight.draining) reply.header('connection', 'close');
+    done();
+  });
+  registerMetricsRoute(fastify, app.get(MetricsService));
   // Global, so ingress failures (bad JSON, oversize bodies, unknown routes) get the OpenAI envelope too.
   app.useGlobalFilters(new OpenAiExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: main.ts drains in-flight requests and streams before the app closes (graceful-shutdown).
   if (config.auth.mode === 'disabled') {
     new Logger('Auth').warn('auth is DISABLED by config (auth.mode: disabled): every request is served without a key');
   }

@@ -1,11 +1,22 @@
 import { Logger } from '@nestjs/common';
-import { loadEnv } from '@llmp/infra';
+import { ConfigStore, EventPublisher, InflightTracker, installGracefulShutdown, loadEnv } from '@llmp/infra';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const env = loadEnv();
   const app = await createApiApp();
   await app.listen({ port: env.apiPort, host: env.host });
+  installGracefulShutdown({
+    server: app.getHttpServer(),
+    tracker: app.get(InflightTracker),
+    timeoutMs: env.shutdownTimeoutMs,
+    close: async () => {
+      // Usage and audit of the requests that just finished leave before Redis and Postgres connections close.
+      await app.get(EventPublisher).flush();
+      await app.close();
+    },
+  });
+  process.on('SIGHUP', () => void app.get(ConfigStore).reload('SIGHUP'));
   new Logger('DataPlane').log(`data plane listening on http://127.0.0.1:${env.apiPort}/v1`);
 }
 

@@ -1,8 +1,12 @@
 import { Global, Logger, Module, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { GatewayConfig } from '@llmp/common';
+import { ConfigStore } from './config/config-store';
 import { loadEnv, type EnvConfig } from './config/env.config';
 import { loadGatewayConfig } from './config/gateway-config.loader';
 import { HealthProbe } from './health/health.probe';
+import { InflightTracker } from './lifecycle/inflight-tracker';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { PrismaService } from './prisma/prisma.service';
 import { createRedis } from './redis/redis.factory';
@@ -11,9 +15,17 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
 /** Config, Postgres and Redis for every app. Config is read and validated once, here. */
 @Global()
 @Module({
+  imports: [MetricsModule],
   providers: [
+    InflightTracker,
     { provide: ENV_CONFIG, useFactory: () => loadEnv() },
     { provide: GATEWAY_CONFIG, useFactory: (env: EnvConfig) => loadGatewayConfig(env.configPath), inject: [ENV_CONFIG] },
+    {
+      provide: ConfigStore,
+      useFactory: (env: EnvConfig, config: GatewayConfig, redis: Redis, subscriber: Redis) =>
+        new ConfigStore(env, config, subscriber, redis),
+      inject: [ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER],
+    },
     PrismaService,
     OutboxRepository,
     HealthProbe,
@@ -28,7 +40,7 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
       inject: [ENV_CONFIG],
     },
   ],
-  exports: [ENV_CONFIG, GATEWAY_CONFIG, PrismaService, OutboxRepository, HealthProbe, REDIS, REDIS_SUBSCRIBER],
+  exports: [MetricsModule, InflightTracker, ENV_CONFIG, GATEWAY_CONFIG, ConfigStore, PrismaService, OutboxRepository, HealthProbe, REDIS, REDIS_SUBSCRIBER],
 })
 export class InfraModule implements OnApplicationShutdown {
   private readonly logger = new Logger(InfraModule.name);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GatewayConfig, ModelConfig, UpstreamAttempt } from '@llmp/common';
 import { ErrorCode, LlmpError } from '@llmp/common';
-import { GATEWAY_CONFIG } from '@llmp/infra';
+import { ConfigStore, GATEWAY_CONFIG } from '@llmp/infra';
 import { abortError, isAbortError } from './http/abort';
 import { UpstreamFailure } from './http/upstream-failure';
 import { CooldownService } from './health/cooldown.service';
@@ -20,14 +20,20 @@ import type { RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './rou
 @Injectable()
 export class RouterService {
   private readonly logger = new Logger(RouterService.name);
-  private readonly planner: RoutePlanner;
+  private planner: RoutePlanner;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private config: GatewayConfig,
     private readonly registry: ProviderRegistry,
     private readonly health: CooldownService,
+    store: ConfigStore,
   ) {
     this.planner = new RoutePlanner(config);
+    // A reload swaps the planner whole: requests already walking a plan keep their targets.
+    store.onChange((next) => {
+      this.config = next;
+      this.planner = new RoutePlanner(next);
+    });
     for (const p of config.providers) {
       if (!registry.get(p.type)) this.logger.warn(`provider "${p.name}" has type "${p.type}", which is not implemented yet`);
     }

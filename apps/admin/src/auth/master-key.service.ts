@@ -19,6 +19,8 @@ export class MasterKeyService {
   readonly value: string;
   readonly source: MasterKeySource;
   readonly path: string;
+  /** LLMP_MASTER_KEY_DISABLED: the key stays the server secret but is no longer accepted as a credential. */
+  readonly disabled: boolean;
   private readonly valueDigest: Buffer;
 
   constructor(@Inject(ENV_CONFIG) env: EnvConfig) {
@@ -37,10 +39,12 @@ export class MasterKeyService {
       this.source = 'generated';
     }
     this.valueDigest = digest(this.value);
+    this.disabled = env.masterKeyDisabled;
   }
 
   /** Constant-time comparison (digests first, so length differences do not leak either). */
   matches(candidate: string): boolean {
-    return timingSafeEqual(digest(candidate), this.valueDigest);
+    const equal = timingSafeEqual(digest(candidate), this.valueDigest);
+    return equal && !this.disabled;
   }
 }

@@ -17,9 +17,22 @@ export interface EnvConfig {
   /** Where llmp keeps local state such as the generated master key. */
   dataDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** LLMP_MASTER_KEY_DISABLED=1: the master key is no longer accepted as a credential (admin users only). */
+  masterKeyDisabled: boolean;
+  /** Longest a replica waits for in-flight requests and streams on SIGTERM (LLMP_SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
+  /** Longest a client may take to send a whole request, headers and body (LLMP_REQUEST_TIMEOUT_MS); not the response. */
+  requestTimeoutMs: number;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+function positiveMs(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${raw}"`);
+  return n;
+}
 
 function port(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -42,6 +55,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     adminPort: port('LLMP_ADMIN_PORT', env.LLMP_ADMIN_PORT, 8001),
     dataDir: env.LLMP_DATA_DIR || join(process.cwd(), '.llmp'),
     logLevel,
+    masterKeyDisabled: ['1', 'true', 'yes'].includes((env.LLMP_MASTER_KEY_DISABLED ?? '').toLowerCase()),
+    shutdownTimeoutMs: positiveMs('LLMP_SHUTDOWN_TIMEOUT_MS', env.LLMP_SHUTDOWN_TIMEOUT_MS, 30_000),
+    requestTimeoutMs: positiveMs('LLMP_REQUEST_TIMEOUT_MS', env.LLMP_REQUEST_TIMEOUT_MS, 30_000),
   };
 }
 

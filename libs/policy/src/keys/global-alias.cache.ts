@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import type { GatewayConfig } from '@llmp/common';
-import { GATEWAY_CONFIG } from '@llmp/infra';
+import { ConfigStore, GATEWAY_CONFIG } from '@llmp/infra';
 import { ModelAliasRepository } from '../repositories/model-alias.repository';
 
 /** A safety net for a lost invalidation message; changes normally arrive through pub/sub at once. */
@@ -17,10 +17,15 @@ export class GlobalAliasCache implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private config: GatewayConfig,
     private readonly aliases: ModelAliasRepository,
+    @Optional() store?: ConfigStore,
   ) {
     this.merged = { ...config.aliases };
+    store?.onChange((next) => {
+      this.config = next;
+      void this.refresh();
+    });
   }
 
   async onModuleInit(): Promise<void> {

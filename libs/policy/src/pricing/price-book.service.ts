@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig, ModelPricing } from '@llmp/common';
-import { ENV_CONFIG, type EnvConfig, GATEWAY_CONFIG, REDIS_SUBSCRIBER } from '@llmp/infra';
+import { ConfigStore, ENV_CONFIG, type EnvConfig, GATEWAY_CONFIG, REDIS_SUBSCRIBER } from '@llmp/infra';
 import { COST_SCALE, costUnits, formatDecimal, normalizeDecimal, parseDecimal, type ScaledDecimal } from './decimal-money';
 import { ModelPriceRepository } from './model-price.repository';
 import { PRICE_BOOK_OPTIONS, PRICING_INVALIDATION_CHANNEL, type PriceBookOptions } from './pricing.constants';
@@ -64,9 +64,20 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
     private readonly repo: ModelPriceRepository,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @Optional() @Inject(PRICE_BOOK_OPTIONS) opts?: Partial<PriceBookOptions>,
+    @Optional() store?: ConfigStore,
   ) {
     this.channel = env.redisPrefix + PRICING_INVALIDATION_CHANNEL;
     this.refreshIntervalMs = opts?.refreshIntervalMs ?? 60_000;
+    this.loadConfigPrices(config);
+    // Config prices change with a reload; overrides are re-applied on top.
+    store?.onChange((next) => {
+      this.loadConfigPrices(next);
+      void this.refresh();
+    });
+  }
+
+  private loadConfigPrices(config: GatewayConfig): void {
+    this.fromConfig.clear();
     for (const m of config.models) {
       if (!m.pricing) continue;
       this.fromConfig.set(
@@ -79,7 +90,10 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
         }),
       );
     }
-    this.prices = new Map(this.fromConfig);
+    // Overrides already loaded stay on top, so a reload never prices a request at a stale config price meanwhile.
+    const next = new Map(this.fromConfig);
+    for (const [model, p] of this.prices) if (p.entry.source === 'override') next.set(model, p);
+    this.prices = next;
   }
 
   async onModuleInit(): Promise<void> {

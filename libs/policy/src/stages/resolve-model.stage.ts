@@ -1,22 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { GatewayConfig, ModelResolution, Principal } from '@llmp/common';
-import { GATEWAY_CONFIG } from '@llmp/infra';
+import { ConfigStore, GATEWAY_CONFIG } from '@llmp/infra';
 import { GlobalAliasCache } from '../keys/global-alias.cache';
 import { aliasLayersOf, resolveModelName, type ModelCatalog } from './model-resolver';
 
 /** Stage 2: requested name → aliases (key → team → global) → canonical model, or a forced `provider://model`. */
 @Injectable()
 export class ResolveModelStage {
-  private readonly catalog: ModelCatalog;
+  private catalog: ModelCatalog;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly aliases: GlobalAliasCache,
+    @Optional() store?: ConfigStore,
   ) {
-    this.catalog = {
-      models: new Set(config.models.map((m) => m.name)),
-      providers: new Set(config.providers.map((p) => p.name)),
-    };
+    this.catalog = catalogOf(config);
+    store?.onChange((next) => {
+      this.catalog = catalogOf(next);
+    });
   }
 
   /** Throws `model_not_found` for unknown names, broken chains and unknown forced providers. */
@@ -27,4 +28,8 @@ export class ResolveModelStage {
   get modelCatalog(): ModelCatalog {
     return this.catalog;
   }
+}
+
+function catalogOf(config: GatewayConfig): ModelCatalog {
+  return { models: new Set(config.models.map((m) => m.name)), providers: new Set(config.providers.map((p) => p.name)) };
 }

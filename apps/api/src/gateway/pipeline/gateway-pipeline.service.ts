@@ -60,6 +60,7 @@ export class GatewayPipeline {
         signal,
       });
       trace.attempts = upstream.attempts;
+      for (const a of upstream.attempts) trace.upstreamMs += a.latencyMs;
       trace.provider = upstream.target.provider.name;
 
       switch (upstream.kind) {
@@ -119,8 +120,10 @@ export class GatewayPipeline {
   private async *relay(trace: RequestTrace, upstream: StreamUpstreamResult): AsyncGenerator<Record<string, unknown>> {
     const { model, clientWantsStreamUsage } = trace.request;
     let ended = false;
+    let waitingSince = performance.now();
     try {
       for await (const chunk of upstream.chunks) {
+        trace.upstreamMs += performance.now() - waitingSince;
         if (trace.firstTokenAt === null) trace.firstTokenAt = Date.now();
         if (chunk.usage) {
           trace.usage = usageFrom(chunk);
@@ -139,6 +142,7 @@ export class GatewayPipeline {
         }
         chunk.model = model;
         yield chunk;
+        waitingSince = performance.now();
       }
       ended = true;
       trace.status = 200;

@@ -17,6 +17,8 @@ export class RequestTrace {
   errorCode: string | null = null;
   usage: TokenUsage | null = null;
   firstTokenAt: number | null = null;
+  /** Milliseconds spent waiting on upstreams (attempts, then each stream chunk), for the gateway-overhead metric. */
+  upstreamMs = 0;
   /** Prompt text gathered lazily, only when an upstream reports no usage. */
   completionText: string[] = [];
   settled = false;

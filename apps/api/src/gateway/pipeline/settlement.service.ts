@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, principalKeyId, principalTeamId, type AuditEventInput, type UsageEvent } from '@llmp/common';
-import { EventPublisher } from '@llmp/infra';
+import { EventPublisher, MetricsService } from '@llmp/infra';
 import { AdmissionService, PriceBook } from '@llmp/policy';
 import type { RequestTrace } from './request-trace';
 import { countPromptTokens, countTokens } from './usage-estimator';
@@ -28,6 +28,7 @@ export class SettlementService {
     private readonly admission: AdmissionService,
     private readonly prices: PriceBook,
     private readonly events: EventPublisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   finish(trace: RequestTrace): void {
@@ -66,9 +67,27 @@ export class SettlementService {
       };
       this.events.publishUsage(event);
       if (trace.errorCode && DENIALS.has(trace.errorCode)) this.events.publishAudit(this.denialEvent(trace));
+      this.observe(trace, event.latencyMs);
     } catch (e) {
       this.logger.error({ msg: 'settlement failed', requestId: trace.request.requestId, error: (e as Error).message });
     }
+  }
+
+  private observe(trace: RequestTrace, totalMs: number): void {
+    const r = trace.resolution;
+    let upstreamMs = trace.upstreamMs;
+    if (upstreamMs === 0) for (const a of trace.attempts) upstreamMs += a.latencyMs;
+    this.metrics.observeRequest({
+      surface: trace.request.surface,
+      // Bounded label: resolved names are configured models; a forced provider's model is client text, so it is folded.
+      model: r ? (r.forcedProvider ? `${r.forcedProvider}://*` : r.resolved) : '-',
+      status: trace.status,
+      errorCode: trace.errorCode,
+      totalMs,
+      upstreamMs,
+      attempts: trace.attempts,
+      admissionMode: trace.admission?.reservation.mode ?? null,
+    });
   }
 
   /** Usage when the upstream reported none: zero if nothing was sent upstream, else counted by llmp. */
