@@ -6,3 +6,4 @@ export * from './errors/error-code';
 export * from './errors/llmp.error';
 export * from './queues/queue-registry';
 export * from './admin/admin-role';
+export * from './translation';
