@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ProviderType } from '@llmp/common';
 import type { ProviderAdapter } from './providers/provider-adapter';
+import { AnthropicAdapter } from './providers/anthropic/anthropic.adapter';
+import { GeminiAdapter } from './providers/gemini/gemini.adapter';
 import { MockAdapter } from './providers/mock/mock.adapter';
+import { OllamaAdapter } from './providers/ollama/ollama.adapter';
 import { OpenAiAdapter } from './providers/openai/openai.adapter';
 
 /** Provider type -> adapter. Adding a provider kind is one adapter class and one line here. */
@@ -9,11 +12,11 @@ import { OpenAiAdapter } from './providers/openai/openai.adapter';
 export class ProviderRegistry {
   private readonly adapters = new Map<ProviderType, ProviderAdapter>();
 
-  constructor(openai: OpenAiAdapter, mock: MockAdapter) {
-    for (const a of [openai, mock]) this.adapters.set(a.type, a);
+  constructor(openai: OpenAiAdapter, mock: MockAdapter, anthropic: AnthropicAdapter, gemini: GeminiAdapter, ollama: OllamaAdapter) {
+    for (const a of [openai, mock, anthropic, gemini, ollama]) this.adapters.set(a.type, a);
   }
 
-  /** The adapter for a provider type, or undefined for kinds not implemented yet (anthropic, gemini, ollama). */
+  /** The adapter for a provider type, or undefined for a kind without one. */
   get(type: ProviderType): ProviderAdapter | undefined {
     return this.adapters.get(type);
   }

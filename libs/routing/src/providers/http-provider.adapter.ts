@@ -7,7 +7,11 @@ import { errorCode, isTimeoutCode, UpstreamFailure } from '../http/upstream-fail
 import { UpstreamHttpClient, type UpstreamHttpResponse } from '../http/upstream-http.client';
 import type { RouteTarget, UpstreamCall } from '../routing.types';
 import type { AdapterOutcome, ProviderAdapter } from './provider-adapter';
+import { NdjsonFramer } from './ndjson-framer';
 import { STREAM_DONE, type RequestMapper, type ResponseMapper, type StreamMapper } from './provider-mappers';
+
+/** How a provider frames a streamed answer: Server-Sent Events (most) or newline-delimited JSON (Ollama's native API). */
+export type StreamFraming = 'sse' | 'ndjson';
 
 // Bounds what we hold in memory from one upstream answer; real completions are far smaller.
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
@@ -28,6 +32,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
     private readonly response: ResponseMapper,
     private readonly stream: StreamMapper,
     private readonly endpoints: ReadonlySet<Endpoint>,
+    private readonly framing: StreamFraming = 'sse',
   ) {}
 
   supports(endpoint: Endpoint): boolean {
@@ -52,6 +57,10 @@ export class HttpProviderAdapter implements ProviderAdapter {
     }
     if (status >= 400 && status < 500 && status !== 429) {
       const body = await this.http.readAll(res.body, MAX_ERROR_BYTES, call.signal);
+      // Non-OpenAI providers' errors are re-enveloped so every surface receives the canonical error shape.
+      if (this.response.passthroughError) {
+        return { kind: 'passthrough-error', status, body: this.response.passthroughError(status, tryParseJson(body)), contentType: 'application/json' };
+      }
       return { kind: 'passthrough-error', status, body, contentType: headerOf(res, 'content-type') ?? 'application/json' };
     }
     throw await this.failure(res, target.provider, call.signal);
@@ -85,14 +94,14 @@ export class HttpProviderAdapter implements ProviderAdapter {
     return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what);
   }
 
-  /** Yields mapped chunks as each SSE event completes; ends only on the provider's clean end marker. */
+  /** Yields mapped chunks as each event completes; ends only on the provider's clean end (marker or `end()`). */
   private async *chunks(
     res: UpstreamHttpResponse,
     target: RouteTarget,
     call: UpstreamCall,
   ): AsyncGenerator<Record<string, unknown>> {
     const mapping = this.stream.open(call.endpoint, target, call);
-    const parser = new SseParser();
+    const parser = this.framing === 'ndjson' ? new NdjsonFramer() : new SseParser();
     let done = false;
     try {
       for await (const bytes of res.body as AsyncIterable<Buffer>) {
@@ -112,6 +121,14 @@ export class HttpProviderAdapter implements ProviderAdapter {
           if (step === STREAM_DONE) done = true;
           else if (Array.isArray(step)) for (const c of step) yield c;
           else if (step !== null) yield step as Record<string, unknown>;
+        }
+      }
+      // Providers without an end marker (Gemini, Ollama) decide at end of input whether the answer was complete.
+      if (!done && mapping.end && !call.signal.aborted) {
+        const last = mapping.end();
+        if (last !== null) {
+          done = true;
+          for (const c of last) yield c;
         }
       }
     } catch (e) {

@@ -26,12 +26,19 @@ export interface ResponseMapper {
   map(endpoint: Endpoint, body: unknown, target: RouteTarget): Record<string, unknown>;
   /** A short, credential-free description of an upstream error body, for attempt reasons. */
   errorMessage(body: unknown): string | undefined;
+  /** Re-envelopes an upstream 4xx body in OpenAI's error shape; absent for providers that already speak it. */
+  passthroughError?(status: number, body: unknown): Buffer;
 }
 
 /** Per-stream state (some providers need to remember ids or roles across events). */
 export interface StreamMapping {
   /** Maps one event; throws LlmpError for an upstream error event. */
   map(event: SseEvent): StreamStep;
+  /**
+   * Called when the input ended without STREAM_DONE, for providers whose streams have no end marker: the final
+   * chunks of a complete answer, or null when the stream was cut short.
+   */
+  end?(): readonly Record<string, unknown>[] | null;
 }
 
 export interface StreamMapper {
