@@ -122,7 +122,7 @@ export class MetricsService {
   private readonly statusText: string[] = [];
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'llmp_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'llmp_' });
   }
 
   /** Creates the label children of the expected label sets up front, so first requests do not allocate them. */
