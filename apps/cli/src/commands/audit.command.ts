@@ -27,7 +27,7 @@ export function registerAuditCommand(program: Command, env: CliEnv): void {
     .option('--until <when>', 'events before: a duration ago or an ISO date/time', parsePastInstant)
     .option('--actor <id>', 'only this actor (admin user id, "master", or key id)')
     .option('--action <action>', 'only this action, e.g. key.create')
-    .option('--target <id>', 'only events about this target, e.g. a key id')
+    .option('--target <id>', 'only events about this target, e.g. key:key_abc or team:team_abc')
     .option('--limit <n>', 'how many events', parsePositiveInt, 100)
     .option('--verify', 'recompute the hash chain; exit 1 if it is broken')
     .option('--json', 'print JSON')
