@@ -27,14 +27,29 @@ function newestMtime(dir) {
   return newest;
 }
 
-export function buildIfStale() {
+/** Builds the apps when their sources changed, and the console (unless `ui: false`) when its dist is stale. */
+export function buildIfStale({ ui = true } = {}) {
   const outputs = Object.values(ENTRIES).map((e) => join(root, e));
   const built = outputs.every(existsSync) ? Math.min(...outputs.map((o) => statSync(o).mtimeMs)) : 0;
   const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
-  if (built >= sources) return;
-  console.log('[llmp] building (first start or sources changed)…');
-  const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
-  for (const project of ['api', 'admin']) execFileSync(process.execPath, [nest, 'build', project], { cwd: root, stdio: 'inherit' });
+  if (built < sources) {
+    console.log('[llmp] building (first start or sources changed)…');
+    const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
+    for (const project of ['api', 'admin']) execFileSync(process.execPath, [nest, 'build', project], { cwd: root, stdio: 'inherit' });
+  }
+  if (ui) buildUiIfStale();
+}
+
+/** The console's static files (apps/admin/src/ui/dist), rebuilt when any console source is newer. */
+export function buildUiIfStale() {
+  const uiRoot = join(root, 'apps/admin/src/ui');
+  const index = join(uiRoot, 'dist/index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(uiRoot)) return;
+  console.log('[llmp] building the console…');
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(uiRoot, 'vite.config.ts')], {
+    cwd: uiRoot,
+    stdio: 'inherit',
+  });
 }
 
 async function main() {

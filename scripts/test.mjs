@@ -2,7 +2,7 @@
 // `npm test`: the whole suite (unit, integration, e2e) against the real Postgres and Redis. Fails loudly when a
 // service is missing and when any test is skipped; builds first because some tests run the built processes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,21 @@ try {
   console.error('[llmp test] jest produced no results');
   process.exit(jest.status || 1);
 }
+// The console's component tests run under vitest (browser-like DOM); their counts join the closing line.
+rmSync(join(root, '.llmp', 'vitest-results.json'), { force: true });
+const ui = spawnSync(
+  process.execPath,
+  [require.resolve('vitest/vitest.mjs'), 'run', '--root', join(root, 'apps/admin/src/ui'), '--reporter=default', '--reporter=json', `--outputFile.json=${join(root, '.llmp', 'vitest-results.json')}`],
+  { cwd: root, stdio: 'inherit', env: process.env },
+);
+let uiResults = { numPassedTests: 0, numFailedTests: ui.status === 0 ? 0 : 1, numPendingTests: 0, numTodoTests: 0 };
+try {
+  uiResults = JSON.parse(readFileSync(join(root, '.llmp', 'vitest-results.json'), 'utf8'));
+} catch {
+  console.error('[llmp test] vitest produced no results');
+}
+for (const k of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests']) results[k] += uiResults[k] ?? 0;
+
 const skipped = results.numPendingTests + results.numTodoTests;
 console.log(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`);
 if (skipped > 0) {
@@ -52,4 +67,4 @@ if (results.numTotalTests === 0) {
   console.error('[llmp test] no tests ran');
   process.exit(1);
 }
-process.exit(jest.status ?? 1);
+process.exit(jest.status || (ui.status ?? 1));

@@ -12,6 +12,7 @@ import { UsageModule } from './usage/usage.module';
 import { AuditModule } from './audit/audit.module';
 import { PricesModule } from './prices/prices.module';
 import { ConfigAdminModule } from './config/config.module';
+import { ModelsModule } from './models/models.module';
 
 /** The control plane. Resource modules are listed here, one line each. */
 @Module({
@@ -30,6 +31,7 @@ import { ConfigAdminModule } from './config/config.module';
     PricesModule,
     ConfigAdminModule,
     BacklogMetricsModule,
+    ModelsModule,
   ],
 })
 export class AppModule {}

@@ -6,6 +6,7 @@ import { ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
+import { registerConsole } from './console/console-static';
 
 /** Admin request bodies are small JSON documents. */
 const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -41,6 +42,7 @@ export async function createAdminApp(options: AdminAppOptions = {}): Promise<Nes
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  registerConsole(app.getHttpAdapter().getInstance());
 
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
