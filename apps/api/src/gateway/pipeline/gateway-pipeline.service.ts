@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LlmpError, ErrorCode, type CanonicalRequest } from '@llmp/common';
+import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution } from '@llmp/common';
 import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
 import { RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
@@ -54,7 +54,8 @@ export class GatewayPipeline {
       const plan = this.router.plan(resolution.resolved, resolution.forcedProvider);
       const upstream = await this.router.execute(plan, {
         requestId: request.requestId,
-        endpoint: request.endpoint,
+        // Surfaces translate Responses and Messages bodies to the chat contract, so upstream they are chat calls.
+        endpoint: request.endpoint === 'responses' || request.endpoint === 'messages' ? 'chat' : request.endpoint,
         body: request.stream ? { ...capped.body, stream_options: { ...(capped.body.stream_options as object), include_usage: true } } : capped.body,
         stream: request.stream,
         signal,
@@ -88,6 +89,17 @@ export class GatewayPipeline {
       }
       throw e;
     }
+  }
+
+  /**
+   * Stages 1-3 only, for requests answered without an upstream call (Anthropic's count_tokens): the same key, alias
+   * and allowlist decisions as `run`, nothing reserved, nothing settled.
+   */
+  async authorize(request: CanonicalRequest): Promise<ModelResolution> {
+    const principal = await this.authenticate.run(request.credentials);
+    const resolution = this.resolveModel.run(principal, request.model);
+    this.allowlist.run(principal, resolution);
+    return resolution;
   }
 
   /** Budget reservations use the worst case: the whole prompt estimate and the whole output reservation. */

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint, type Json, type Surface } from '@llmp/common';
+import { extractCredentials } from './credentials';
+
+/** The body of a non-OpenAI surface request as an object, or a 400 in that surface's envelope. */
+export function objectBody(req: FastifyRequest): Json {
+  const body = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new LlmpError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
+  }
+  return body as Json;
+}
+
+/**
+ * Stage 0 for the translating surfaces: the chat body they built from their own format becomes the canonical request.
+ * The translators rebuild bodies from known fields only, so nothing that could steer the upstream survives. Usage is
+ * always requested on streams, because every translated stream reports it in its own final event.
+ */
+export function surfaceRequest(req: FastifyRequest, surface: Surface, endpoint: Endpoint, chatBody: Json): CanonicalRequest {
+  const stream = chatBody.stream === true;
+  return {
+    requestId: req.id,
+    surface,
+    endpoint,
+    body: chatBody,
+    model: String(chatBody.model),
+    stream,
+    clientWantsStreamUsage: stream,
+    credentials: extractCredentials(req),
+    sourceIp: req.ip,
+    receivedAt: Date.now(),
+  };
+}
