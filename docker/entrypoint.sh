@@ -1,0 +1,10 @@
+#!/bin/sh
+# llmp container entrypoint: `api`, `admin`, `worker` or `migrate`; anything else runs as given.
+set -e
+case "$1" in
+  api) shift; exec node dist/apps/api/src/main.js "$@" ;;
+  admin) shift; exec node dist/apps/admin/src/main.js "$@" ;;
+  worker) shift; exec node dist/apps/admin/src/worker.js "$@" ;;
+  migrate) shift; exec npx prisma migrate deploy "$@" ;;
+  *) exec "$@" ;;
+esac
