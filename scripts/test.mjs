@@ -31,7 +31,7 @@ mkdirSync(join(root, '.llmp'), { recursive: true });
 const resultsFile = join(root, '.llmp', 'jest-results.json');
 const jest = spawnSync(
   process.execPath,
-  [require.resolve('jest/bin/jest.js'), '--ci', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
+  [require.resolve('jest/bin/jest'), '--ci', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 
@@ -46,7 +46,7 @@ try {
 rmSync(join(root, '.llmp', 'vitest-results.json'), { force: true });
 const ui = spawnSync(
   process.execPath,
-  [require.resolve('vitest/vitest.mjs'), 'run', '--root', join(root, 'apps/admin/src/ui'), '--reporter=default', '--reporter=json', `--outputFile.json=${join(root, '.llmp', 'vitest-results.json')}`],
+  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(root, 'apps/admin/src/ui'), '--reporter=default', '--reporter=json', `--outputFile.json=${join(root, '.llmp', 'vitest-results.json')}`],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 let uiResults = { numPassedTests: 0, numFailedTests: ui.status === 0 ? 0 : 1, numPendingTests: 0, numTodoTests: 0 };

@@ -46,7 +46,7 @@ describe('KeysPage', () => {
   });
 
   it('validates the create form before sending and pages with the server cursor', async () => {
-    const fetchMock = vi.fn(async (url: string) => (String(url).includes('/teams') ? json([]) : json(page)));
+    const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => (String(url).includes("/teams") ? json([]) : json(page)));
     vi.stubGlobal('fetch', fetchMock);
     render(wrap(<KeysPage />, { token: 't', role: 'operator', label: 'o' }));
     await screen.findByText('ci');
