@@ -14,6 +14,7 @@ const shared = {
   transformIgnorePatterns: [],
   moduleNameMapper: { '^@llmp/(common|infra|policy|routing)$': '<rootDir>/libs/$1/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFiles: ['<rootDir>/test/support/per-file-prefix.ts'],
 };
 module.exports = {
   rootDir: '.',

@@ -246,7 +246,7 @@ describe('RouterService.execute against real upstream servers', () => {
   });
 
   it('throws unsupported (501) when no target can serve the endpoint', async () => {
-    const e = await failure(run(router, 'claude'));
+    const e = await failure(run(router, 'claude', call({ endpoint: 'embeddings' })));
     expect(e.code).toBe(ErrorCode.Unsupported);
     expect(e.status).toBe(501);
     const e2 = await failure(run(router, 'mocked', call({ endpoint: 'responses' })));

@@ -52,12 +52,4 @@ describe('estimatePromptTokens', () => {
     expect(anthropic).toBeLessThan(TOKENS_PER_IMAGE + 100);
     expect(estimatePromptTokens({ messages: [{ role: 'user', content: 'x', images: ['a', 'b'] }] })).toBeGreaterThanOrEqual(2 * TOKENS_PER_IMAGE);
   });
-
-  it('is fast: a 100 kB prompt in well under a millisecond', () => {
-    const body = { messages: [{ role: 'user', content: ENGLISH.repeat(200) }] };
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 100; i++) estimatePromptTokens(body);
-    const perCallUs = Number(process.hrtime.bigint() - start) / 100 / 1000;
-    expect(perCallUs).toBeLessThan(1000);
-  });
 });
