@@ -103,7 +103,8 @@ aliases:
   it('accepts the key in every supported place', async () => {
     const { key } = await createKey({});
     const base = replicas[0].url;
-    for (const headers of [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }, { 'api-key': key }, { 'x-goog-api-key': key }]) {
+    const forms: Record<string, string>[] = [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }, { 'api-key': key }, { 'x-goog-api-key': key }];
+    for (const headers of forms) {
       expect((await chat(base, headers)).status).toBe(200);
     }
     expect((await chat(base, {}, {}, `?key=${encodeURIComponent(key)}`)).status).toBe(200);
