@@ -86,7 +86,7 @@ async function main() {
   await ensurePostgres(env.DATABASE_URL);
   await ensureRedis(env.REDIS_URL);
   migrate(env.DATABASE_URL, root);
-  buildIfStale();
+  buildIfStale({ ui: false });
   pin(process.pid, 0);
 
   const up0 = await forkReady(join(root, 'bench/upstream.mjs'), ['0', '0']);

@@ -28,6 +28,8 @@ function fromFastify(e: { code?: string; statusCode?: number; message: string })
  */
 export function normalizeError(e: unknown, requestId: string): LlmpError {
   if (e instanceof LlmpError) return e;
+  // The client went away; nothing can be sent and it is not a server fault (usage is settled by the pipeline).
+  if ((e as Error)?.name === 'AbortError') return new LlmpError(ErrorCode.InvalidRequest, 'The client closed the request.');
   if (e instanceof HttpException) {
     const status = e.getStatus();
     if (status === 404) return new LlmpError(ErrorCode.NotFound, 'Unknown route.');
