@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { chatChunks, chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { ledgerRows, spawnApi, startWorkers, streamChat, waitFor, writeConfig, type ApiProcess } from './production.fixture';
@@ -71,7 +72,18 @@ auth: { mode: disabled }
       expect(body).toContain('w11');
       expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
     }
-    await expect(fetch(`${api.url}/health/live`)).rejects.toThrow();
+    // A NEW connection is refused (fetch could reuse a pooled keep-alive socket, so dial one by hand).
+    const { port } = new URL(api.url);
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('accepted');
+        });
+        socket.once('error', reject);
+      }),
+    ).rejects.toThrow();
     const exit = await api.exited;
     expect(exit.code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);

@@ -6,6 +6,7 @@ import { WorkersModule } from '../workers/workers.module';
 import { AuditLogService } from './audit-log.service';
 import { AuditRepository } from './audit.repository';
 import { AuditRetentionService } from './audit-retention.service';
+import { useIsolatedDatabase } from '../../../../test/support/isolated-database';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -20,8 +21,11 @@ describe('audit hash chain (Postgres + Redis)', () => {
   let app: TestingModule;
   let db: pg.Client;
   let audit: AuditLogService;
+  let dropDatabase: () => Promise<void>;
 
   beforeAll(async () => {
+    // This file tampers with and prunes the chain on purpose: it gets a database of its own.
+    dropDatabase = await useIsolatedDatabase();
     app = await Test.createTestingModule({
       imports: [
         InfraModule,
@@ -39,6 +43,7 @@ describe('audit hash chain (Postgres + Redis)', () => {
   afterAll(async () => {
     await db.end();
     await app.close();
+    await dropDatabase();
   });
 
   const auditCount = async (): Promise<number> => Number((await db.query(`SELECT count(*) n FROM "AuditEvent" WHERE "requestId" LIKE 'req-%'`)).rows[0].n);
