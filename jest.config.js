@@ -31,4 +31,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
+  // Some BullMQ/ioredis reconnect timers outlive close() in a few suites; never let them hang CI after the results.
+  forceExit: true,
 };
