@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
 import { ApiModule } from './app.module';
-import { OpenAiExceptionFilter } from './gateway/errors/openai-exception.filter';
+import { GatewayExceptionFilter } from './gateway/errors/gateway-exception.filter';
 import { requestIdFrom } from './gateway/ingress/request-id';
 
 /** Accepts any JSON-ish body: OpenAI clients always send JSON, curl users often forget the content type. */
@@ -45,8 +45,8 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
     done();
   });
   registerMetricsRoute(fastify, app.get(MetricsService));
-  // Global, so ingress failures (bad JSON, oversize bodies, unknown routes) get the OpenAI envelope too.
-  app.useGlobalFilters(new OpenAiExceptionFilter());
+  // Global, so ingress failures (bad JSON, oversize bodies, unknown routes) get the caller's envelope too.
+  app.useGlobalFilters(new GatewayExceptionFilter());
   // No enableShutdownHooks: main.ts drains in-flight requests and streams before the app closes (graceful-shutdown).
   if (config.auth.mode === 'disabled') {
     new Logger('Auth').warn('auth is DISABLED by config (auth.mode: disabled): every request is served without a key');

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { anthropicToOpenAiRequest, openAiToAnthropicResponse, OpenAiToAnthropicStream, type AnthropicStreamEvent, type LlmpError } from '@llmp/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { objectBody, surfaceRequest } from '../ingress/surface-ingress';
@@ -6,7 +6,6 @@ import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
 import { abortOnDisconnect, translateStream, writeFramedStream, type StreamFraming } from '../streaming/framed-stream.writer';
 import { upstreamMessage } from '../streaming/upstream-message';
 import { anthropicErrorBody, anthropicErrorOfStatus } from './anthropic-error.envelope';
-import { AnthropicExceptionFilter } from './anthropic-exception.filter';
 import { AnthropicTokenCounter } from './anthropic-token-counter.service';
 
 const SSE: StreamFraming = {
@@ -20,7 +19,6 @@ function frame(ev: AnthropicStreamEvent): string {
 
 /** The Anthropic surface: `POST /v1/messages` and `POST /v1/messages/count_tokens`, for Claude Code and the SDKs. */
 @Controller('v1/messages')
-@UseFilters(new AnthropicExceptionFilter())
 export class AnthropicController {
   constructor(
     private readonly pipeline: GatewayPipeline,

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { geminiToOpenAiRequest, openAiToGeminiResponse, OpenAiToGeminiStream, type Json, type LlmpError } from '@llmp/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { extractCredentials } from '../ingress/credentials';
@@ -8,7 +8,6 @@ import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
 import { abortOnDisconnect, translateStream, writeFramedStream, type StreamFraming } from '../streaming/framed-stream.writer';
 import { upstreamMessage } from '../streaming/upstream-message';
 import { geminiErrorBody, geminiErrorOfStatus } from './gemini-error.envelope';
-import { GeminiExceptionFilter } from './gemini-exception.filter';
 import { geminiRouteOf } from './gemini-route';
 
 /** `alt=sse`: one response per event, CRLF-delimited as Google sends them. */
@@ -27,7 +26,6 @@ const JSON_ARRAY: StreamFraming = {
 
 /** The Gemini surface: `POST /v1beta/models/{model}:generateContent|:streamGenerateContent`, `GET /v1beta/models`. */
 @Controller('v1beta')
-@UseFilters(new GeminiExceptionFilter())
 export class GeminiController {
   constructor(
     private readonly pipeline: GatewayPipeline,

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ollamaChatToOpenAiRequest, ollamaGenerateToOpenAiRequest, openAiToOllamaResponse, OpenAiToOllamaStream, type Json, type LlmpError,
 } from '@llmp/common';
@@ -9,7 +9,7 @@ import { ModelCatalogService } from '../openai/model-catalog.service';
 import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
 import { abortOnDisconnect, translateStream, writeFramedStream, type StreamFraming } from '../streaming/framed-stream.writer';
 import { upstreamMessage } from '../streaming/upstream-message';
-import { ollamaErrorBody, OllamaExceptionFilter } from './ollama-exception.filter';
+import { ollamaErrorBody } from './ollama-error.envelope';
 
 const NDJSON: StreamFraming = {
   contentType: 'application/x-ndjson',
@@ -21,7 +21,6 @@ const OLLAMA_VERSION = '0.9.0';
 
 /** The Ollama surface: `POST /api/chat`, `POST /api/generate` (NDJSON streams by default), `GET /api/tags`. */
 @Controller('api')
-@UseFilters(new OllamaExceptionFilter())
 export class OllamaController {
   constructor(
     private readonly pipeline: GatewayPipeline,

@@ -1,8 +1,4 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ErrorCode, type LlmpError } from '@llmp/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeError } from '../errors/error-normalizer';
-import { errorHeaders } from '../errors/openai-error.envelope';
 
 /**
  * Ollama's envelope is a bare `{"error":"…"}`; the code is prefixed so clients that only show the string still see
@@ -30,18 +26,5 @@ export function ollamaErrorBody(e: LlmpError): { error: string } {
     case ErrorCode.Conflict:
     case ErrorCode.Internal:
       return { error: e.message };
-  }
-}
-
-/** Errors on the Ollama surface in Ollama's envelope (controller-scoped, so it wins over the global filter). */
-@Catch()
-export class OllamaExceptionFilter implements ExceptionFilter {
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const ctx = host.switchToHttp();
-    const req = ctx.getRequest<FastifyRequest>();
-    const reply = ctx.getResponse<FastifyReply>();
-    const error = normalizeError(exception, req.id);
-    if (reply.sent || reply.raw.headersSent) return;
-    void reply.status(error.status).headers(errorHeaders(error, req.id)).send(ollamaErrorBody(error));
   }
 }
