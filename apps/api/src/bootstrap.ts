@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -25,9 +25,13 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
-    keepAliveTimeout: 65_000,
-    // Bounds how long a client may take to send its request (slow-body clients); responses and streams are unbounded.
-    requestTimeout: env.requestTimeoutMs,
+    // Node enforces requestTimeout only on its connection sweep (every 30 s by default); sweep every second so a
+    // slow-body client is cut off close to the bound. Responses and streams are not bounded by it.
+    serverFactory: (handler: RequestListener) => {
+      const server = createServer({ requestTimeout: env.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler);
+      server.keepAliveTimeout = 65_000;
+      return server;
+    },
   });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
