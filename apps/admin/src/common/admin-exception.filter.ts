@@ -11,42 +11,6 @@ interface Envelope {
   details?: Record<string, unknown>;
 }
 
-/** Status of a domain error on the admin surface; a new ErrorCode without a decision here does not compile. */
-function statusOf(code: ErrorCode): number {
-  switch (code) {
-    case ErrorCode.InvalidRequest:
-    case ErrorCode.ModelNotAllowed:
-    case ErrorCode.MaxTokensExceeded:
-    case ErrorCode.RequestNeverFits:
-      return 400;
-    case ErrorCode.InvalidApiKey:
-      return 401;
-    case ErrorCode.PermissionDenied:
-      return 403;
-    case ErrorCode.NotFound:
-    case ErrorCode.ModelNotFound:
-      return 404;
-    case ErrorCode.Conflict:
-      return 409;
-    case ErrorCode.RequestTooLarge:
-      return 413;
-    case ErrorCode.RateLimitExceeded:
-    case ErrorCode.BudgetExceeded:
-      return 429;
-    case ErrorCode.Unsupported:
-      return 501;
-    case ErrorCode.ProviderError:
-      return 502;
-    case ErrorCode.NoProviderAvailable:
-    case ErrorCode.LimitsUnavailable:
-      return 503;
-    case ErrorCode.ProviderTimeout:
-      return 504;
-    case ErrorCode.Internal:
-      return 500;
-  }
-}
-
 function codeForStatus(status: number): ErrorCode {
   if (status === 401) return ErrorCode.InvalidApiKey;
   if (status === 403) return ErrorCode.PermissionDenied;
@@ -92,7 +56,7 @@ export class AdminExceptionFilter implements ExceptionFilter {
 
   private toEnvelope(e: unknown): Envelope {
     if (e instanceof LlmpError) {
-      const status = statusOf(e.code);
+      const status = e.status;
       const details = e.details.data ?? (e.details.param ? { param: e.details.param } : undefined);
       if (status >= 500) return this.internal(e);
       return { status, code: e.code, message: e.message, ...(details && { details }) };
