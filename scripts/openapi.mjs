@@ -18,11 +18,14 @@ const TYPES = 'apps/admin/src/ui/src/api/schema.gen.ts';
 
 async function fetchDocument() {
   // A database and Redis prefix of its own: booting seeds a demo key and must not touch anyone's data.
-  const db = new URL(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
-  db.pathname = '/llmp_openapi';
-  process.env.DATABASE_URL = db.toString();
+  // (The test suite passes LLMP_OPENAPI_KEEP_ENV=1 with a database and prefix of the test run's own.)
+  if (process.env.LLMP_OPENAPI_KEEP_ENV !== '1') {
+    const db = new URL(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    db.pathname = '/llmp_openapi';
+    process.env.DATABASE_URL = db.toString();
+    process.env.LLMP_REDIS_PREFIX = 'llmp_openapi:';
+  }
   process.env.REDIS_URL ||= DEFAULT_REDIS_URL;
-  process.env.LLMP_REDIS_PREFIX = 'llmp_openapi:';
   // A throwaway master key, so no key file is written and none is printed.
   process.env.LLMP_MASTER_KEY = 'llmp_admin_openapi_generation_only';
   await ensurePostgres(process.env.DATABASE_URL);
