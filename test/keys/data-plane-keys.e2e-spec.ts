@@ -188,6 +188,15 @@ aliases:
     void id;
   });
 
+  it('counts a reused client x-request-id as separate requests, and echoes it', async () => {
+    const { key } = await createKey({ rpm: 2 });
+    const h = { authorization: `Bearer ${key}`, 'x-request-id': 'my-fixed-request-id' };
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await chat(replicas[i % 2].url, h));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(results.map((r) => r.headers.get('x-request-id'))).toEqual(Array(3).fill('my-fixed-request-id'));
+  });
+
   it('clamps and injects max tokens from perModelMaxTokens, key and team combined to the smaller', async () => {
     const team = await call(admin, 'POST', '/admin/v1/teams', { headers: master, body: { name: `t-${Date.now()}`, perModelMaxTokens: { '*': 300 } } });
     expect(team.status).toBe(201);

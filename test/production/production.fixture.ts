@@ -122,13 +122,16 @@ export class PrivateRedis {
   }
 }
 
-/** The ledger of this test run's database (global setup's DATABASE_URL). */
+/**
+ * Ledger rows of requests sent with these `x-request-id`s (global setup's DATABASE_URL). A client-chosen id is kept
+ * as the prefix of the ledger id, which gets a unique `~suffix` so a reused id never merges two requests.
+ */
 export async function ledgerRows(requestIds: string[]): Promise<{ requestId: string; status: number; streamed: boolean; completionTokens: number }[]> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   try {
     const r = await client.query(
-      'SELECT "requestId", status, streamed, "completionTokens" FROM "UsageRecord" WHERE "requestId" = ANY($1)',
+      `SELECT "requestId", status, streamed, "completionTokens" FROM "UsageRecord" WHERE split_part("requestId", '~', 1) = ANY($1)`,
       [requestIds],
     );
     return r.rows as { requestId: string; status: number; streamed: boolean; completionTokens: number }[];

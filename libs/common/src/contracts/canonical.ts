@@ -9,7 +9,10 @@ export type Surface = 'openai' | 'anthropic' | 'gemini' | 'ollama';
  * Stages never mutate it; they return new bodies.
  */
 export interface CanonicalRequest {
+  /** Unique id for the ledger, limits and jobs. */
   requestId: string;
+  /** The id returned in `x-request-id` (the client's own when it sent a sane one). */
+  responseRequestId: string;
   surface: Surface;
   endpoint: Endpoint;
   /** The OpenAI-shaped body as the client sent it, steering fields removed. */

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint } from '@llmp/common';
 import { extractCredentials } from './credentials';
+import { ledgerRequestId } from './request-id';
 
 /**
  * Body fields that could steer the upstream (URL, credentials, headers). Clients can never choose where a request
@@ -70,13 +71,14 @@ function validate(endpoint: Endpoint, body: Record<string, unknown>): void {
 }
 
 /** Stage 0 for the OpenAI surface: raw Fastify request → canonical request. */
-export function openAiIngress(req: FastifyRequest, endpoint: Endpoint, requestId: string): CanonicalRequest {
+export function openAiIngress(req: FastifyRequest, endpoint: Endpoint): CanonicalRequest {
   const body = withoutSteering(requireObjectBody(req.body));
   validate(endpoint, body);
   const stream = body.stream === true && endpoint !== 'embeddings';
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   return {
-    requestId,
+    requestId: ledgerRequestId(req.id, req.headers['x-request-id']),
+    responseRequestId: req.id,
     surface: 'openai',
     endpoint,
     body,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint, type Json, type Surface } from '@llmp/common';
 import { extractCredentials } from './credentials';
+import { ledgerRequestId } from './request-id';
 
 /** The body of a non-OpenAI surface request as an object, or a 400 in that surface's envelope. */
 export function objectBody(req: FastifyRequest): Json {
@@ -19,7 +20,8 @@ export function objectBody(req: FastifyRequest): Json {
 export function surfaceRequest(req: FastifyRequest, surface: Surface, endpoint: Endpoint, chatBody: Json): CanonicalRequest {
   const stream = chatBody.stream === true;
   return {
-    requestId: req.id,
+    requestId: ledgerRequestId(req.id, req.headers['x-request-id']),
+    responseRequestId: req.id,
     surface,
     endpoint,
     body: chatBody,

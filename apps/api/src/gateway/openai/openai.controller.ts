@@ -49,7 +49,7 @@ export class OpenAiController {
   }
 
   private async serve(endpoint: Endpoint, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const request = openAiIngress(req, endpoint, req.id);
+    const request = openAiIngress(req, endpoint);
     const result = await this.pipeline.run(request, abortOnDisconnect(reply));
     switch (result.kind) {
       case 'json':

@@ -29,7 +29,7 @@ export class GatewayPipeline {
 
   async run(request: CanonicalRequest, signal: AbortSignal): Promise<PipelineResult> {
     const trace = new RequestTrace(request);
-    const headers: Record<string, string> = { 'x-request-id': request.requestId };
+    const headers: Record<string, string> = { 'x-request-id': request.responseRequestId };
     try {
       const principal = await this.authenticate.run(request.credentials);
       trace.principal = principal;
