@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import OpenAI from 'openai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAdminApp } from '../../apps/admin/src/bootstrap';
 import { startDataPlane } from '../support/gateway-harness';
 
 const ROOT = join(__dirname, '../..');
-const SHOTS = '/tmp/llmp-ui';
+const SHOTS = join(ROOT, 'test/artifacts');
 const MASTER = 'llmp_admin_console_e2e_master_key_0123456789';
 
 /** Browser e2e of the console against the real control plane and data plane on the run's Postgres and Redis. */
@@ -15,6 +16,7 @@ describe('admin console (Chromium)', () => {
   let api: NestFastifyApplication;
   let admin: NestFastifyApplication;
   let base: string;
+  let dataPlaneUrl: string;
   let browser: Browser;
   let page: Page;
 
@@ -36,7 +38,10 @@ describe('admin console (Chromium)', () => {
     // A little ledger history so the usage screens have rows to chart and export.
     execFileSync(process.execPath, [join(ROOT, 'scripts/seed-usage.mjs'), '--records', '3000', '--days', '10', '--keys', '4', '--models', '3'], { cwd: ROOT, env: process.env, stdio: 'pipe' });
     process.env.LLMP_MASTER_KEY = MASTER;
+    // The built-in demo config (gpt-4o, gpt-4o-mini on the mock provider), whatever an earlier file pointed at.
+    delete process.env.LLMP_CONFIG;
     const dp = await startDataPlane();
+    dataPlaneUrl = dp.url;
     api = dp.app;
     // The playground pass-through finds the data plane on LLMP_API_PORT.
     process.env.LLMP_API_PORT = new URL(dp.url).port;
@@ -101,6 +106,28 @@ describe('admin console (Chromium)', () => {
     expect(await outcome.innerText()).toMatch(/request id \S+/);
     expect(await page.getByTestId('pg-answer').innerText()).not.toBe('');
     await shot('playground');
+  });
+
+  it('serves the shown secret to the openai SDK, then denies a model once the console narrows allowedModels', async () => {
+    const client = new OpenAI({ baseURL: `${dataPlaneUrl}/v1`, apiKey: secret, maxRetries: 0 });
+    const ask = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+    expect((await ask('gpt-4o')).model).toBe('gpt-4o');
+
+    await go('Keys');
+    await page.getByRole('cell', { name: 'console-e2e' }).click();
+    await page.getByLabel('Allowed models').fill('gpt-4o-mini');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Saved; every data plane replica applies it within a second.').waitFor();
+    await shot('key-policy-saved');
+
+    let denied: unknown = null;
+    for (let i = 0; i < 30 && !denied; i++) {
+      denied = await ask('gpt-4o').then(() => null, (e: unknown) => e);
+      if (!denied) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(denied).toMatchObject({ status: 400, code: 'model_not_allowed' });
+    expect((await ask('gpt-4o-mini')).model).toBe('gpt-4o-mini');
+    await page.keyboard.press('Escape');
   });
 
   it('revokes the key after a confirmation', async () => {
