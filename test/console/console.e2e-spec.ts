@@ -4,12 +4,19 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import OpenAI from 'openai';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { InfraModule } from '@llmp/infra';
 import { createAdminApp } from '../../apps/admin/src/bootstrap';
+import { WorkersModule } from '../../apps/admin/src/workers/workers.module';
 import { startDataPlane } from '../support/gateway-harness';
 
 const ROOT = join(__dirname, '../..');
 const SHOTS = join(ROOT, 'test/artifacts');
 const MASTER = 'llmp_admin_console_e2e_master_key_0123456789';
+
+@Module({ imports: [InfraModule, WorkersModule.forRoot({ batchWaitMs: 20, relayIntervalMs: 100 })] })
+class ConsoleWorkersModule {}
 
 /** Browser e2e of the console against the real control plane and data plane on the run's Postgres and Redis. */
 describe('admin console (Chromium)', () => {
@@ -17,6 +24,7 @@ describe('admin console (Chromium)', () => {
   let admin: NestFastifyApplication;
   let base: string;
   let dataPlaneUrl: string;
+  let workers: INestApplicationContext;
   let browser: Browser;
   let page: Page;
 
@@ -46,6 +54,8 @@ describe('admin console (Chromium)', () => {
     // The playground pass-through finds the data plane on LLMP_API_PORT.
     process.env.LLMP_API_PORT = new URL(dp.url).port;
     admin = await createAdminApp({ logger: false });
+    // The ledger and audit writers, so what the test does shows up in the Usage and Audit screens.
+    workers = await NestFactory.createApplicationContext(ConsoleWorkersModule, { logger: ['error'] });
     await admin.listen({ port: 0, host: '127.0.0.1' });
     base = `${await admin.getUrl()}`.replace('[::1]', '127.0.0.1');
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -54,6 +64,7 @@ describe('admin console (Chromium)', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await workers?.close();
     await admin?.close();
     await api?.close();
   });
@@ -167,6 +178,8 @@ describe('admin console (Chromium)', () => {
       await page.waitForLoadState('networkidle');
       await shot(name);
     }
+    // The key created, narrowed and revoked above reached the audit log, newest first.
+    await page.getByTestId('audit-timeline').getByText('key.revoke').first().waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByTestId('chain-status').getByText(/chain (intact|broken)/).waitFor();
     await shot('audit');
