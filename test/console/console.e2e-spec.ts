@@ -185,6 +185,28 @@ describe('admin console (Chromium)', () => {
     await shot('audit');
   });
 
+  it.each([
+    ['finance', { createKey: false, usage: true }],
+    ['operator', { createKey: true, usage: false }],
+  ] as const)('shows a %s exactly the actions the role may take', async (role, expected) => {
+    const email = `${role}@example.com`;
+    const created = await rest('/admin/v1/users', { method: 'POST', body: JSON.stringify({ email, password: 'correct horse battery', role }) });
+    expect(created.status).toBe(201);
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/keys`);
+    await p.getByLabel('Email').fill(email);
+    await p.getByRole('textbox', { name: 'Password' }).fill('correct horse battery');
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.getByTestId('role').getByText(role).waitFor();
+    await p.getByRole('link', { name: 'Keys', exact: true }).click();
+    await p.getByTestId('keys-table').waitFor();
+    expect(await p.getByRole('button', { name: 'Create key' }).count()).toBe(expected.createKey ? 1 : 0);
+    expect(await p.getByRole('link', { name: 'Usage', exact: true }).count()).toBe(expected.usage ? 1 : 0);
+    await p.screenshot({ path: join(SHOTS, `${role}-keys.png`), fullPage: true });
+    await ctx.close();
+  });
+
   it('gives a viewer no write buttons', async () => {
     const created = await rest('/admin/v1/users', { method: 'POST', body: JSON.stringify({ email: 'viewer@example.com', password: 'correct horse battery', role: 'viewer' }) });
     expect(created.status).toBe(201);
