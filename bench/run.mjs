@@ -115,6 +115,28 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const children = [up0.child, up50.child, floor.child, admin, worker, api];
   const cleanup = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', cleanup);
+  // The bench leaves nothing behind: its database and Redis keys go once the processes are down.
+  const teardown = async () => {
+    cleanup();
+    await sleep(1500);
+    const pg = require('pg');
+    const maintenance = new URL(env.DATABASE_URL);
+    const database = maintenance.pathname.slice(1);
+    maintenance.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: maintenance.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await client.end();
+    const { Redis } = require('ioredis');
+    const redis = new Redis(env.REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.LLMP_REDIS_PREFIX}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+  };
   await waitHealthy(`http://127.0.0.1:${env.LLMP_ADMIN_PORT}/health/ready`);
   await waitHealthy(`http://127.0.0.1:${env.LLMP_API_PORT}/health/ready`);
   pin(api.pid, 1);
@@ -199,7 +221,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     };
     console.log(`soak trend per 10 s sample: rss ${slope('rssMb').toFixed(3)} MB, fds ${slope('fds').toFixed(3)}`);
     writeResults({ soak: samples, rssSlopeMbPerSample: slope('rssMb'), fdSlopePerSample: slope('fds') });
-    cleanup();
+    await teardown();
     return;
   }
 
@@ -233,7 +255,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
   console.log('\n' + table.join('\n'));
   writeResults({ rows, ttft: ttfts, markdown: table.join('\n') });
-  cleanup();
+  await teardown();
 
   function writeResults(data) {
     const dir = join(root, 'bench/results');
