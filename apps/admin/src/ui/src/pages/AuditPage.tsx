@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Timeline, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Spoiler, Stack, Table, Text, TextInput, Timeline, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type ChangeEvent } from 'react';
@@ -87,6 +87,8 @@ function AuditBody({ e }: { e: AuditEventDto }) {
   if (!changes.length) return e.requestId ? <Text size="xs" c="dimmed">request {e.requestId}</Text> : null;
   return (
     <Paper withBorder p="xs" mt={4}>
+      {/* A create lists every field; keep the timeline scannable and let the reader expand it. */}
+      <Spoiler maxHeight={110} showLabel="Show all changes" hideLabel="Show less">
       <Table fz="xs">
         <Table.Tbody>
           {changes.map((c) => (
@@ -98,6 +100,7 @@ function AuditBody({ e }: { e: AuditEventDto }) {
           ))}
         </Table.Tbody>
       </Table>
+      </Spoiler>
       {e.requestId && (
         <Stack gap={0} mt={4}>
           <Text size="xs" c="dimmed">
