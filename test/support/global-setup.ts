@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -39,5 +42,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.LLMP_REDIS_PREFIX = `llmp_test_${run}:`;
   process.env.LLMP_TEST_DATABASE = database;
   process.env.LLMP_TEST_ADMIN_PG_URL = adminUrl;
+  // Fault cases (test/faults/fault-report.ts) append here; the runners set it, a bare `npx jest` gets a temporary one.
+  if (!process.env.LLMP_FAULTS_REPORT_DIR) {
+    process.env.LLMP_FAULTS_REPORT_DIR = mkdtempSync(join(tmpdir(), 'llmp-faults-'));
+    process.env.LLMP_FAULTS_REPORT_TEMP = '1';
+  }
   execFileSync('npx', ['prisma', 'migrate', 'deploy'], { env: process.env, stdio: 'pipe' });
 }

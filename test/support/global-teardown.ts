@@ -1,8 +1,12 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 /** Drops the run's database and deletes every Redis key under the run's prefix (BullMQ's included). */
 export default async function globalTeardown(): Promise<void> {
+  await printFaultsOfBareRun();
   const database = process.env.LLMP_TEST_DATABASE;
   const prefix = process.env.LLMP_REDIS_PREFIX;
   if (prefix) {
@@ -21,4 +25,23 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
   }
+}
+
+interface FaultSummaryModule {
+  summarizeFaults(o: { dir: string }): { cases: unknown[] };
+  printFaultSummary(s: { cases: unknown[] }): void;
+}
+
+/**
+ * A bare `npx jest` run (no runner script) still shows the fault table when fault cases ran; its report directory
+ * was a temporary one from global setup. Native import: the summary module is plain ESM shared with the runners.
+ */
+async function printFaultsOfBareRun(): Promise<void> {
+  const dir = process.env.LLMP_FAULTS_REPORT_DIR;
+  if (!dir || process.env.LLMP_FAULTS_REPORT_TEMP !== '1') return;
+  const load = new Function('u', 'return import(u)') as (u: string) => Promise<FaultSummaryModule>;
+  const summary = await load(pathToFileURL(join(__dirname, '..', '..', 'scripts', 'fault-summary.mjs')).href);
+  const faults = summary.summarizeFaults({ dir });
+  if (faults.cases.length > 0) summary.printFaultSummary(faults);
+  rmSync(dir, { recursive: true, force: true });
 }
