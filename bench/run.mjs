@@ -6,6 +6,7 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const duration = Number(args.includes('--duration') ? args[args.indexOf('--duration') + 1] : 5);
 const soak = args.includes('--soak');
+// --quick: only 0 ms upstream, 50 connections, non-streaming, no TTFT (for iterating on the hot path).
+const quick = args.includes('--quick');
+// --cpu-prof DIR: the data plane writes a V8 CPU profile into DIR when the bench stops it.
+const cpuProfDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : null;
 const CLK_TCK = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,8 +70,19 @@ async function waitHealthy(url, ms = 30_000) {
   throw new Error(`${url} did not become healthy`);
 }
 
-function startNode(entry, env) {
-  const child = spawn(process.execPath, [join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startNode(entry, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return child;
 }
 
@@ -79,8 +95,9 @@ async function main() {
     REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL,
     LLMP_REDIS_PREFIX: `llmp_bench_${run}:`,
     LLMP_MASTER_KEY: `llmp_admin_${randomBytes(24).toString('base64url')}`,
-    LLMP_API_PORT: '18700',
-    LLMP_ADMIN_PORT: '18701',
+    // Free ports, so two benches (or a bench and a test run) never collide.
+    LLMP_API_PORT: String(await freePort()),
+    LLMP_ADMIN_PORT: String(await freePort()),
     LLMP_LOG_LEVEL: 'warn',
   };
   await ensurePostgres(env.DATABASE_URL);
@@ -111,7 +128,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
 `);
   const admin = startNode('dist/apps/admin/src/main.js', env);
   const worker = startNode('dist/apps/admin/src/worker.js', env);
-  const api = startNode('dist/apps/api/src/main.js', env);
+  const api = startNode('dist/apps/api/src/main.js', env, cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []);
   const children = [up0.child, up50.child, floor.child, admin, worker, api];
   const cleanup = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', cleanup);
@@ -229,9 +246,9 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   for (const target of Object.keys(targets)) await load(target, 0, 10, false, 1);
 
   const rows = [];
-  for (const lat of [0, 50]) {
-    for (const connections of [50, 200]) {
-      for (const stream of [false, true]) {
+  for (const lat of quick ? [0] : [0, 50]) {
+    for (const connections of quick ? [50] : [50, 200]) {
+      for (const stream of quick ? [false] : [false, true]) {
         for (const target of ['direct', 'floor', 'llmp']) {
           const row = await load(target, lat, connections, stream, duration);
           rows.push(row);
@@ -241,7 +258,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     }
   }
   const ttfts = [];
-  for (const target of ['direct', 'floor', 'llmp']) ttfts.push(await ttft(target, 0));
+  if (!quick) for (const target of ['direct', 'floor', 'llmp']) ttfts.push(await ttft(target, 0));
 
   const find = (t, lat, c, s) => rows.find((r) => r.target === t && r.latencyMs === lat && r.connections === c && r.stream === s);
   const table = ['| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
@@ -251,7 +268,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : (r.p99 - direct.p99).toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.cpuUsPerReq && fl.cpuUsPerReq ? (r.cpuUsPerReq / fl.cpuUsPerReq).toFixed(2) : ''} | ${(r.rps / direct.rps).toFixed(3)} | ${r.peakRssMb ?? ''} |`);
   }
   table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
-  const directTtft = ttfts.find((t) => t.target === 'direct');
+  const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
   for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
   console.log('\n' + table.join('\n'));
   writeResults({ rows, ttft: ttfts, markdown: table.join('\n') });

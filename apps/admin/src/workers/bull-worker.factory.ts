@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { bullConnection, bullPrefix, type EnvConfig } from '@llmp/infra';
+import { type EventBatchJob, JOBS } from '@llmp/common';
+import { bullConnection, bullPrefix, type EnvConfig, safeJobId } from '@llmp/infra';
 import { MicroBatcher } from './micro-batcher';
 import type { BatchItem, WriteOutcome } from './isolate-failures';
 import type { QuarantineRepository } from './quarantine.repository';
@@ -30,7 +31,7 @@ export function createBatchedWorker(
   const batcher = new MicroBatcher<BatchItem, WriteOutcome>((items) => write(items), opts.batchSize, opts.batchWaitMs);
   const connection = new Redis(bullConnection(env.redisUrl));
   connection.on('error', () => undefined);
-  const worker = new Worker(queue, (job: Job) => batcher.add({ jobId: job.id ?? job.name, payload: job.data as unknown }), {
+  const worker = new Worker(queue, (job: Job) => processJob(batcher, job), {
     connection,
     prefix: bullPrefix(env.redisPrefix),
     concurrency: opts.concurrency,
@@ -40,6 +41,10 @@ export function createBatchedWorker(
     autorun: false,
   });
   worker.on('error', (e) => logger.warn(`${kind} worker: ${e.message}`));
+  const quarantineEach = (job: Job, reason: string): Promise<unknown> => {
+    const items = jobItems(job);
+    return Promise.all(items.map((item) => quarantine.add(kind, item.jobId, item.payload, reason)));
+  };
   worker.on('failed', (job, e) => {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
@@ -48,7 +53,7 @@ export function createBatchedWorker(
       return;
     }
     logger.error(`${kind} job ${job.id} exhausted ${attempts} attempts; quarantining: ${e.message}`);
-    quarantine.add(kind, job.id ?? '', job.data, `attempts exhausted: ${e.message}`).catch((qe: unknown) => {
+    quarantineEach(job, `attempts exhausted: ${e.message}`).catch((qe: unknown) => {
       logger.error(`${kind} job ${job.id} could not be quarantined (${(qe as Error).message}); it stays in the failed set`);
     });
   });
@@ -59,4 +64,26 @@ export function createBatchedWorker(
       connection.disconnect();
     },
   };
+}
+
+/**
+ * The events of a job: a `*.batch` job (what the data plane sends) carries many, a single-event job (the outbox
+ * relay, older producers) one. Each event is its own batch item, so a bad one is quarantined alone.
+ */
+function jobItems(job: Job): BatchItem[] {
+  const data = job.data as Partial<EventBatchJob<Record<string, unknown>>> | null;
+  if ((job.name === JOBS.usageBatch || job.name === JOBS.auditBatch) && data && Array.isArray(data.events)) {
+    return data.events.map((payload, i) => ({ jobId: eventJobId(payload, `${job.id ?? job.name}#${i}`), payload }));
+  }
+  return [{ jobId: job.id ?? job.name, payload: job.data as unknown }];
+}
+
+function eventJobId(payload: Record<string, unknown> | null, fallback: string): string {
+  const id = payload?.requestId ?? payload?.eventId;
+  return typeof id === 'string' ? safeJobId(id) : fallback;
+}
+
+/** Completes once every event of the job is committed (or quarantined); any failure fails the whole job for a retry. */
+async function processJob(batcher: MicroBatcher<BatchItem, WriteOutcome>, job: Job): Promise<WriteOutcome[]> {
+  return Promise.all(jobItems(job).map((item) => batcher.add(item)));
 }

@@ -7,7 +7,16 @@ export const QUEUES = {
 export const JOBS = {
   usageRecord: 'usage.record',
   auditEvent: 'audit.event',
+  /** Many usage records in one job (`{ events: UsageEvent[] }`): what the data plane sends on its hot path. */
+  usageBatch: 'usage.batch',
+  /** Many audit events in one job (`{ events: AuditEventInput[] }`). */
+  auditBatch: 'audit.batch',
 } as const;
+
+/** The payload of a `*.batch` job. */
+export interface EventBatchJob<T> {
+  events: T[];
+}
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type AuditEventInput, JOBS, QUEUES, type UsageEvent } from '@llmp/common';
+import { type AuditEventInput, type EventBatchJob, JOBS, QUEUES, type UsageEvent } from '@llmp/common';
 import type { EnvConfig } from '../config/env.config';
 import { type OutboxKind, OutboxRepository } from '../outbox/outbox.repository';
 import { bullConnection } from '../redis/redis.factory';
@@ -32,7 +32,7 @@ export interface EventPublisherStats {
 }
 
 const KINDS: readonly OutboxKind[] = ['usage', 'audit'];
-const JOB_NAME: Record<OutboxKind, string> = { usage: JOBS.usageRecord, audit: JOBS.auditEvent };
+const BATCH_JOB_NAME: Record<OutboxKind, string> = { usage: JOBS.usageBatch, audit: JOBS.auditBatch };
 
 class TimeoutError extends Error {}
 
@@ -239,14 +239,20 @@ export class EventPublisher implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * One job per `eventsPerJob` events. The job id is derived from its first event, so a retried batch lands on the
+   * same id; whatever still slips through twice is deduplicated by the ledger's and audit log's unique ids.
+   */
   private async toQueue(kind: OutboxKind, batch: PendingEvent[]): Promise<void> {
     await this.waitForConnection();
     const opts = eventJobOptions(this.opts.jobAttempts);
-    await withTimeout(
-      this.queues[kind].addBulk(batch.map((e) => ({ name: JOB_NAME[kind], data: e.payload, opts: { ...opts, jobId: e.jobId } }))),
-      this.opts.redisTimeoutMs,
-      'queue addBulk',
-    );
+    const jobs = [];
+    for (let i = 0; i < batch.length; i += this.opts.eventsPerJob) {
+      const part = batch.slice(i, i + this.opts.eventsPerJob);
+      const data: EventBatchJob<UsageEvent | AuditEventInput> = { events: part.map((e) => e.payload) };
+      jobs.push({ name: BATCH_JOB_NAME[kind], data, opts: { ...opts, jobId: `b.${part[0].jobId}.${part.length}` } });
+    }
+    await withTimeout(this.queues[kind].addBulk(jobs), this.opts.redisTimeoutMs, 'queue addBulk');
   }
 
   /** While ioredis is (re)connecting we wait briefly; when the connection is down we fail at once. */
