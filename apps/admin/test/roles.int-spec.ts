@@ -3,6 +3,8 @@ import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ADMIN_ROLES, type AdminRole } from '@llmp/common';
+import { DEMO_CONFIG_YAML } from '@llmp/infra';
+import { useConfig } from '../../../test/support/gateway-harness';
 import { PUBLIC_KEY } from '../src/auth/public.decorator';
 import { ROLES_KEY } from '../src/auth/roles.decorator';
 import { call, master, startAdminApp, TEST_MASTER_KEY } from './admin-app.fixture';
@@ -49,6 +51,8 @@ describe('admin role matrix over the live route table', () => {
   const tokens = {} as Record<AdminRole, string>;
 
   beforeAll(async () => {
+    // The matrix offers a hundred wrong credentials from one address on purpose; throttling has its own spec.
+    useConfig(`${DEMO_CONFIG_YAML}\nadmin:\n  loginThrottle: { ipMaxFailures: 100000 }\n`);
     app = await startAdminApp();
     routes = liveRoutes(app);
     const stamp = Date.now();

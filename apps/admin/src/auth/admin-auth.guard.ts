@@ -1,17 +1,29 @@
 import { ForbiddenException, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import type { AdminActor, AdminRole } from '@llmp/common';
+import { LoginThrottleService } from './login-throttle.service';
 import { PUBLIC_KEY } from './public.decorator';
 import { ROLES_KEY } from './roles.decorator';
 
+/** A request that offers a master key or admin token (a guess to count); no credential at all is not one. */
+function offersCredential(req: FastifyRequest): boolean {
+  const auth = req.headers.authorization;
+  return (typeof auth === 'string' && /^bearer\s/i.test(auth)) || req.headers['x-management-key'] !== undefined;
+}
+
 /**
  * The one global guard of the control plane: public routes pass; every other route must declare roles (a route that
- * forgot is closed, not open), needs a master key or admin token, and the caller's role must be listed.
+ * forgot is closed, not open), needs a master key or admin token, and the caller's role must be listed. Offered
+ * credentials are counted per client IP, so guessing the master key or a token is slowed like password guessing.
  */
 @Injectable()
 export class AdminAuthGuard extends AuthGuard(['admin-bearer', 'management-key']) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly throttle: LoginThrottleService,
+  ) {
     super();
   }
 
@@ -19,9 +31,17 @@ export class AdminAuthGuard extends AuthGuard(['admin-bearer', 'management-key']
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<AdminRole[] | undefined>(ROLES_KEY, targets);
-    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: AdminActor }>();
+    const attempt = offersCredential(req) ? await this.throttle.begin({ sourceIp: req.ip ?? null, requestId: req.id }) : null;
+    try {
+      await super.canActivate(context);
+    } catch (e) {
+      await attempt?.failed();
+      throw e;
+    }
+    await attempt?.succeeded();
     if (!roles?.length) throw new ForbiddenException('This route declares no roles and is closed.');
-    const actor = context.switchToHttp().getRequest<{ user?: AdminActor }>().user;
+    const actor = req.user;
     if (actor && (actor.type === 'master' || roles.includes(actor.role))) return true;
     throw new ForbiddenException(`This route needs one of the roles: ${roles.join(', ')}.`);
   }

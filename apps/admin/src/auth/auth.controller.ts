@@ -17,7 +17,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with email and password; returns a short-lived bearer token' })
   @ApiOkResponse({ type: LoginResultDto })
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 429)
   login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<LoginResultDto> {
     return this.auth.login(dto, { sourceIp: req.ip ?? null, requestId: req.id });
   }

@@ -6,8 +6,10 @@ import { AdminUserRepository } from '../users/admin-user.repository';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminBearerStrategy } from './admin-bearer.strategy';
 import { AdminTokenService } from './admin-token.service';
+import { AuthAuditService } from './auth-audit.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { LoginThrottleService } from './login-throttle.service';
 import { ManagementKeyStrategy } from './management-key.strategy';
 import { MasterKeyService } from './master-key.service';
 
@@ -19,7 +21,9 @@ import { MasterKeyService } from './master-key.service';
     AdminBearerStrategy,
     AdminTokenService,
     AdminUserRepository,
+    AuthAuditService,
     AuthService,
+    LoginThrottleService,
     ManagementKeyStrategy,
     MasterKeyService,
     { provide: APP_GUARD, useClass: AdminAuthGuard },

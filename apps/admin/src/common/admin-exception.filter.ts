@@ -9,6 +9,7 @@ interface Envelope {
   code: string;
   message: string;
   details?: Record<string, unknown>;
+  retryAfterSeconds?: number;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -17,6 +18,7 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 404) return ErrorCode.NotFound;
   if (status === 409) return ErrorCode.Conflict;
   if (status === 413) return ErrorCode.RequestTooLarge;
+  if (status === 429) return ErrorCode.RateLimitExceeded;
   if (status >= 500) return ErrorCode.Internal;
   return ErrorCode.InvalidRequest;
 }
@@ -51,6 +53,7 @@ export class AdminExceptionFilter implements ExceptionFilter {
     const env = this.toEnvelope(exception);
     const error: Record<string, unknown> = { code: env.code, message: env.message };
     if (env.details) error.details = env.details;
+    if (env.retryAfterSeconds !== undefined) void reply.header('retry-after', String(env.retryAfterSeconds));
     void reply.status(env.status).header('content-type', 'application/json; charset=utf-8').send({ error });
   }
 
@@ -59,7 +62,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
       const status = e.status;
       const details = e.details.data ?? (e.details.param ? { param: e.details.param } : undefined);
       if (status >= 500) return this.internal(e);
-      return { status, code: e.code, message: e.message, ...(details && { details }) };
+      const retryAfterSeconds = e.details.retryAfterSeconds;
+      return { status, code: e.code, message: e.message, ...(details && { details }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
     }
     if (e instanceof HttpException) return fromHttpException(e);
     if (e instanceof Prisma.PrismaClientKnownRequestError) return fromPrisma(e) ?? this.internal(e);

@@ -8,6 +8,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The caller\'s role may not use this route',
   404: 'Not found',
   409: 'Conflict with the current state',
+  429: 'Too many failed sign-in attempts from this email or address; see Retry-After',
   503: 'A dependency is unavailable',
 };
 

@@ -9,6 +9,11 @@ export interface ProviderConfig {
   /** Resolved upstream credential; never logged, never returned. */
   apiKey?: string;
   timeoutMs: number;
+  /**
+   * Most bytes held from one upstream answer: a non-streamed body, or one streamed event (config
+   * `providers[].maxResponseBytes`, else `routing.maxResponseBytes`; 64 MiB when unset). Beyond it the answer fails.
+   */
+  maxResponseBytes?: number;
   /** Extra static headers sent upstream (from config only, never from clients). */
   headers?: Record<string, string>;
 }
@@ -35,6 +40,18 @@ export interface ModelConfig {
 
 export type RedisDownMode = 'local' | 'open' | 'closed';
 
+/** Slowing of failed admin sign-ins and bad master-key/bearer attempts (counted in Redis, across replicas). */
+export interface AdminLoginThrottle {
+  /** Failures per email within the window before further attempts are refused for a while. */
+  maxFailures: number;
+  /** Failures per client IP within the window (logins and bad master-key/bearer credentials). */
+  ipMaxFailures: number;
+  windowSeconds: number;
+  /** First lockout; each further failure while over the limit doubles it, up to maxLockSeconds. */
+  lockSeconds: number;
+  maxLockSeconds: number;
+}
+
 export interface GatewayConfig {
   providers: ProviderConfig[];
   models: ModelConfig[];
@@ -48,7 +65,7 @@ export interface GatewayConfig {
   };
   limits: { onRedisDown: RedisDownMode };
   server: { bodyLimitBytes: number };
-  admin: { allowRemote: boolean };
+  admin: { allowRemote: boolean; loginThrottle: AdminLoginThrottle };
   /** Where the config came from, for logs and `config check`. */
   source: string;
 }

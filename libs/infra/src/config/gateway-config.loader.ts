@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type {
+  AdminLoginThrottle,
   GatewayConfig,
   ModelConfig,
   ModelTarget,
@@ -140,6 +141,7 @@ class ConfigReader {
 function readProviders(r: ConfigReader): ProviderConfig[] {
   const providers: ProviderConfig[] = [];
   const seen = new Set<string>();
+  const maxResponseBytes = r.number(['routing', 'maxResponseBytes'], { min: 64 * 1024, integer: true });
   r.items(['providers']).forEach((_item, i) => {
     const at: Path = ['providers', i];
     const name = r.string([...at, 'name'], { required: true });
@@ -172,6 +174,7 @@ function readProviders(r: ConfigReader): ProviderConfig[] {
         baseUrl: baseUrl?.replace(/\/+$/, ''),
         apiKey: r.string([...at, 'apiKey']) || undefined,
         timeoutMs: r.number([...at, 'timeoutMs'], { min: 1, integer: true }) ?? DEFAULT_TIMEOUT_MS,
+        maxResponseBytes: r.number([...at, 'maxResponseBytes'], { min: 64 * 1024, integer: true }) ?? maxResponseBytes,
         headers,
       });
     }
@@ -233,6 +236,21 @@ function readAliases(r: ConfigReader, modelNames: Set<string>): Record<string, s
   return aliases;
 }
 
+function readLoginThrottle(r: ConfigReader): AdminLoginThrottle {
+  const at = (k: string): Path => ['admin', 'loginThrottle', k];
+  const windowSeconds = r.number(at('windowSeconds'), { min: 1, integer: true }) ?? 900;
+  const throttle: AdminLoginThrottle = {
+    maxFailures: r.number(at('maxFailures'), { min: 1, integer: true }) ?? 5,
+    ipMaxFailures: r.number(at('ipMaxFailures'), { min: 1, integer: true }) ?? 20,
+    windowSeconds,
+    lockSeconds: r.number(at('lockSeconds'), { min: 1, integer: true }) ?? 30,
+    maxLockSeconds: r.number(at('maxLockSeconds'), { min: 1, integer: true }) ?? windowSeconds,
+  };
+  // A lock outliving the window would forget the failures that justify it.
+  if (throttle.maxLockSeconds > windowSeconds) r.problem(at('maxLockSeconds'), 'must not exceed windowSeconds');
+  return throttle;
+}
+
 /** Parses and validates config text; throws ConfigError listing every problem with its line. */
 export function parseGatewayConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const lines = new LineCounter();
@@ -266,7 +284,7 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
     },
     limits: { onRedisDown },
     server: { bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024 },
-    admin: { allowRemote: r.boolean(['admin', 'allowRemote']) ?? false },
+    admin: { allowRemote: r.boolean(['admin', 'allowRemote']) ?? false, loginThrottle: readLoginThrottle(r) },
     source,
   };
   if (r.problems.length) throw new ConfigError(source, r.problems);
