@@ -1,18 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { ConfigStore, ENV_CONFIG, type EnvConfig } from '@llmp/infra';
+import { ConfigStore, createNestLogger, ENV_CONFIG, flushLogs, loadEnv, type EnvConfig } from '@llmp/infra';
 import { MasterKeyService } from './auth/master-key.service';
 import { createAdminApp } from './bootstrap';
 import { DemoKeySeeder } from './startup/demo-key.seeder';
 import { formatStartupBanner } from './startup/startup-banner';
 
 async function main(): Promise<void> {
-  const app = await createAdminApp();
+  const app = await createAdminApp({ logger: createNestLogger('admin', loadEnv()) });
   const env = app.get<EnvConfig>(ENV_CONFIG);
   await app.listen(env.adminPort, '0.0.0.0');
   const master = app.get(MasterKeyService);
   process.on('SIGHUP', () => void app.get(ConfigStore).reload('SIGHUP'));
   if (master.disabled) new Logger('Auth').warn('the master key is disabled (LLMP_MASTER_KEY_DISABLED): only admin users can sign in');
-  // stdout on purpose, not the logger: it carries secrets meant for the operator's terminal only.
+  // Straight to stdout on purpose, not through the logger: the banner is the one place a generated master key and the
+  // demo key are shown to the operator, and the logger's scrubber would (rightly) blank them. Log lines go out
+  // asynchronously, so flush them first to keep the banner whole and after the startup lines.
+  flushLogs();
   process.stdout.write(
     formatStartupBanner({
       adminUrl: `http://127.0.0.1:${env.adminPort}`,

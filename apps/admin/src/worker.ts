@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { InfraModule } from '@llmp/infra';
+import { createNestLogger, flushLogs, InfraModule, loadEnv } from '@llmp/infra';
 import { AuditLogProcessor } from './workers/audit-log.processor';
 import { loadWorkersOptions } from './workers/config/workers.config';
 import { OutboxRelay } from './workers/outbox-relay.service';
@@ -17,7 +17,7 @@ class WorkerAppModule {}
  * disconnect Prisma before the batch commits). A job cut off anyway is redelivered by BullMQ's stalled-job check.
  */
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: false });
+  const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: false, logger: createNestLogger('worker', loadEnv()) });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) process.exit(1);
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([app.get(UsageLedgerProcessor).close(), app.get(AuditLogProcessor).close(), app.get(OutboxRelay).onApplicationShutdown()]);
     await app.close();
     Logger.log(`workers stopped in ${Date.now() - began} ms`, 'Worker');
+    flushLogs();
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
@@ -35,5 +36,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   Logger.error(`worker failed to start: ${(e as Error).stack ?? String(e)}`, 'Worker');
+  flushLogs();
   process.exit(1);
 });

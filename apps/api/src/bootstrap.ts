@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
@@ -18,7 +18,7 @@ function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, va
 }
 
 /** Builds the data plane app (used by main.ts and by tests); call `listen` yourself. */
-export async function createApiApp(options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+export async function createApiApp(options: { logger?: false | LoggerService } = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
   const config = loadGatewayConfig(env.configPath);
   const adapter = new FastifyAdapter({
@@ -37,7 +37,8 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
-    logger: options.logger === false ? false : nestLogLevels(env.logLevel),
+    // main.ts passes the pino logger; tests pass false or take Nest's console logger at LLMP_LOG_LEVEL.
+    logger: options.logger ?? nestLogLevels(env.logLevel),
     // Our own parser below accepts JSON under any content type; Nest's would add form parsing back.
     bodyParser: false,
   });

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { ConfigStore, EventPublisher, InflightTracker, installGracefulShutdown, loadEnv } from '@llmp/infra';
+import { ConfigStore, createNestLogger, EventPublisher, InflightTracker, installGracefulShutdown, loadEnv } from '@llmp/infra';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const app = await createApiApp();
+  const app = await createApiApp({ logger: createNestLogger('api', env) });
   await app.listen({ port: env.apiPort, host: env.host });
   installGracefulShutdown({
     server: app.getHttpServer(),

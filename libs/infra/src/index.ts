@@ -20,3 +20,8 @@ export * from './queues/queue-naming';
 export * from './queues/queues.module';
 export * from './queues/redact-secrets';
 export * from './queues/job-options';
+export * from './logging/log-redaction';
+export * from './logging/log-sink';
+export * from './logging/pino-nest.logger';
+export * from './logging/access-log';
+export * from './tracing/gateway-tracing';

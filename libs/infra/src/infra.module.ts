@@ -5,11 +5,13 @@ import { ConfigStore } from './config/config-store';
 import { loadEnv, type EnvConfig } from './config/env.config';
 import { loadGatewayConfig } from './config/gateway-config.loader';
 import { HealthProbe } from './health/health.probe';
+import { AccessLog } from './logging/access-log';
 import { InflightTracker } from './lifecycle/inflight-tracker';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { PrismaService } from './prisma/prisma.service';
 import { createRedis } from './redis/redis.factory';
+import { GatewayTracing } from './tracing/gateway-tracing';
 import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
 
 /** Config, Postgres and Redis for every app. Config is read and validated once, here. */
@@ -29,6 +31,8 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
     PrismaService,
     OutboxRepository,
     HealthProbe,
+    AccessLog,
+    GatewayTracing,
     {
       provide: REDIS,
       useFactory: (env: EnvConfig) => createRedis(env.redisUrl, { keyPrefix: env.redisPrefix }),
@@ -40,7 +44,7 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
       inject: [ENV_CONFIG],
     },
   ],
-  exports: [MetricsModule, InflightTracker, ENV_CONFIG, GATEWAY_CONFIG, ConfigStore, PrismaService, OutboxRepository, HealthProbe, REDIS, REDIS_SUBSCRIBER],
+  exports: [MetricsModule, InflightTracker, ENV_CONFIG, GATEWAY_CONFIG, ConfigStore, PrismaService, OutboxRepository, HealthProbe, AccessLog, GatewayTracing, REDIS, REDIS_SUBSCRIBER],
 })
 export class InfraModule implements OnApplicationShutdown {
   private readonly logger = new Logger(InfraModule.name);

@@ -1,6 +1,7 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '@llmp/common';
+import { registerLogSecret } from '../logging/log-redaction';
 import type { EnvConfig } from './env.config';
 import { ConfigError, type ConfigProblem, loadGatewayConfig } from './gateway-config.loader';
 
@@ -47,6 +48,8 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
   ) {
     this.config = initial;
     this.fingerprint = fingerprintOf(initial);
+    registerSecrets(initial);
+    registerLogSecret(env.masterKey);
     // Pub/sub channels are not covered by ioredis' keyPrefix, so the install prefix is added here.
     this.channel = env.redisPrefix + CONFIG_RELOAD_CHANNEL;
   }
@@ -93,6 +96,7 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
     for (const k of restartRequired) (next as unknown as Record<string, unknown>)[k] = previous[k];
     this.config = next;
     this.fingerprint = fp;
+    registerSecrets(next);
     for (const listener of this.listeners) {
       try {
         listener(next, previous);
@@ -121,6 +125,11 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
   ): ConfigReloadResult {
     return { status, source: config.source, providers: config.providers.length, models: config.models.length, problems, restartRequired };
   }
+}
+
+/** Upstream credentials, whatever their shape, are scrubbed from every log line. */
+function registerSecrets(config: GatewayConfig): void {
+  for (const p of config.providers) registerLogSecret(p.apiKey);
 }
 
 /** Secrets are part of the config (resolved `${ENV}`), so the fingerprint is compared, never logged. */

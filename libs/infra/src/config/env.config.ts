@@ -23,6 +23,12 @@ export interface EnvConfig {
   shutdownTimeoutMs: number;
   /** Longest a client may take to send a whole request, headers and body (LLMP_REQUEST_TIMEOUT_MS); not the response. */
   requestTimeoutMs: number;
+  /** LLMP_LOG_FORMAT: `json` (one JSON object a line) or `pretty` (for a terminal); default json unless stdout is a TTY. */
+  logFormat: 'json' | 'pretty';
+  /** LLMP_ACCESS_LOG (default true): one access line per `/v1` request, independent of LLMP_LOG_LEVEL. */
+  accessLog: boolean;
+  /** LLMP_OTEL_ENABLED (default false): OpenTelemetry spans through `@opentelemetry/api`; no SDK is bundled. */
+  otelEnabled: boolean;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -41,9 +47,19 @@ function port(name: string, raw: string | undefined, fallback: number): number {
   return n;
 }
 
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const logLevel = (env.LLMP_LOG_LEVEL ?? 'log') as EnvConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LLMP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.LLMP_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json')) as EnvConfig['logFormat'];
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new Error('LLMP_LOG_FORMAT must be json or pretty');
   return {
     databaseUrl: env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/llmp',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
@@ -58,6 +74,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     masterKeyDisabled: ['1', 'true', 'yes'].includes((env.LLMP_MASTER_KEY_DISABLED ?? '').toLowerCase()),
     shutdownTimeoutMs: positiveMs('LLMP_SHUTDOWN_TIMEOUT_MS', env.LLMP_SHUTDOWN_TIMEOUT_MS, 30_000),
     requestTimeoutMs: positiveMs('LLMP_REQUEST_TIMEOUT_MS', env.LLMP_REQUEST_TIMEOUT_MS, 30_000),
+    logFormat,
+    accessLog: flag('LLMP_ACCESS_LOG', env.LLMP_ACCESS_LOG, true),
+    otelEnabled: flag('LLMP_OTEL_ENABLED', env.LLMP_OTEL_ENABLED, false),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
+import { flushLogs } from '../logging/log-sink';
 import type { InflightTracker } from './inflight-tracker';
 
 export interface GracefulShutdownOptions {
@@ -20,7 +21,12 @@ export interface GracefulShutdownOptions {
  */
 export function installGracefulShutdown(opts: GracefulShutdownOptions): (signal: string) => Promise<void> {
   const logger = new Logger('Shutdown');
-  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const exit =
+    opts.exit ??
+    ((code: number) => {
+      flushLogs();
+      process.exit(code);
+    });
   let started = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (started) {

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EnvConfig } from '../config/env.config';
+import { redactSecrets } from '../queues/redact-secrets';
+import { ENV_CONFIG } from '../tokens';
+import { openedLogSink } from './log-sink';
+
+/** One finished `/v1` request, as the access log writes it. Built once per request, at settlement. */
+export interface AccessLine {
+  method: string;
+  path: string;
+  status: number;
+  surface: string;
+  model: string | null;
+  provider: string | null;
+  durationMs: number;
+  upstreamMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  requestId: string;
+  keyId: string | null;
+  errorCode: string | null;
+}
+
+/** What a key with `debugLogging` on has logged: its request and response bodies, secrets still redacted. */
+export interface BodyLine {
+  requestId: string;
+  keyId: string | null;
+  request: unknown;
+  response: unknown;
+}
+
+/**
+ * The access log and the per-key body log. Off (both) when the process never opened a log sink (in-process tests) or
+ * when `LLMP_ACCESS_LOG=false` (the access line only). Independent of LLMP_LOG_LEVEL: an install that only wants
+ * warnings from the app still gets one line per request unless it turns the access log off.
+ */
+@Injectable()
+export class AccessLog {
+  /** Whether `request` writes anything; callers check it before building a line. */
+  readonly enabled: boolean;
+  private readonly logger: Logger | null;
+
+  constructor(@Inject(ENV_CONFIG) env: EnvConfig) {
+    this.logger = openedLogSink()?.access ?? null;
+    this.enabled = this.logger !== null && env.accessLog;
+  }
+
+  request(line: AccessLine): void {
+    this.logger?.info(line, 'request');
+  }
+
+  /** Only for keys whose `debugLogging` flag is on; never called otherwise. */
+  bodies(line: BodyLine): void {
+    this.logger?.debug(redactSecrets(line) as object, 'request and response bodies (debugLogging is on for this key)');
+  }
+}

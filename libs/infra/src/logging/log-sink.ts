@@ -1,0 +1,100 @@
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { EnvConfig } from '../config/env.config';
+import { LOG_REDACT_PATHS, scrubSecrets } from './log-redaction';
+
+/** Nest's level names → pino's. Nest `log` is pino `info`, `verbose` is `trace`. */
+export const PINO_LEVEL: Readonly<Record<EnvConfig['logLevel'] | 'fatal', pino.Level>> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+export interface LogSinkOptions {
+  /** Which process writes (`api`, `admin`, `worker`), on every line. */
+  app: string;
+  level: EnvConfig['logLevel'];
+  format: EnvConfig['logFormat'];
+}
+
+export interface Sink {
+  /** Application logs (the Nest logger): level from LLMP_LOG_LEVEL, secret fields redacted. */
+  app: Logger;
+  /** Access and per-key debug lines: their own switches, independent of LLMP_LOG_LEVEL. */
+  access: Logger;
+  destination: DestinationStream & { flushSync?: () => void };
+}
+
+let sink: Sink | null = null;
+
+/**
+ * Opens the process's log output once: stdout through sonic-boom in asynchronous mode (lines are buffered and written
+ * in batches, so a request never waits on a write syscall; pino flushes it on exit and `flushLogs` on shutdown).
+ */
+export function openLogSink(options: LogSinkOptions): Sink {
+  if (sink) return sink;
+  const destination =
+    options.format === 'pretty'
+      ? prettyDestination()
+      : pino.destination({ dest: 1, sync: false });
+  const shared: LoggerOptions = {
+    base: { app: options.app, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    // After serialisation: secrets that slipped into a message or an unexpected field never reach the output.
+    hooks: { streamWrite: scrubSecrets },
+  };
+  sink = {
+    app: pino({ ...shared, level: PINO_LEVEL[options.level], redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } }, destination),
+    // Access lines are built from known, secret-free fields, so they skip pino's path redaction (the scrubber stays).
+    access: pino({ ...shared, level: 'debug' }, destination),
+    destination,
+  };
+  return sink;
+}
+
+/** The open sink; opens a JSON one on stdout for code that logs before its process configured logging (tests). */
+export function logSink(): Sink {
+  return sink ?? openLogSink({ app: 'llmp', level: 'log', format: 'json' });
+}
+
+/** The sink if this process opened one (apps do at startup), else null. */
+export function openedLogSink(): Sink | null {
+  return sink;
+}
+
+/** Writes out buffered log lines now (shutdown paths call this before `process.exit`). */
+export function flushLogs(): void {
+  try {
+    sink?.destination.flushSync?.();
+  } catch {
+    // Nothing buffered, or stdout is gone: there is nowhere left to report it.
+  }
+}
+
+const LEVEL_TAG: Readonly<Record<string, string>> = { trace: 'VERB', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };
+const LINE_FIELDS = new Set(['level', 'time', 'app', 'pid', 'context', 'msg']);
+
+/** `LLMP_LOG_FORMAT=pretty`: the same (already scrubbed) objects, one readable line each, for a terminal. */
+function prettyDestination(): DestinationStream {
+  return {
+    write(line: string): void {
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        process.stdout.write(line);
+        return;
+      }
+      const time = typeof o.time === 'string' ? o.time.slice(11, 23) : '';
+      const rest = Object.entries(o)
+        .filter(([k]) => !LINE_FIELDS.has(k))
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      const context = o.context ? `[${String(o.context)}] ` : '';
+      process.stdout.write(`${time} ${LEVEL_TAG[String(o.level)] ?? String(o.level)} ${o.app}: ${context}${String(o.msg ?? '')}${rest ? `  ${rest}` : ''}\n`);
+    },
+  };
+}
