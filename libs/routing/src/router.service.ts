@@ -64,10 +64,12 @@ export class RouterService {
       if (call.signal.aborted) throw abortError(call.signal);
 
       const started = performance.now();
+      const span = call.tracing?.attempt(target.provider.name, target.model) ?? null;
       let outcome: AdapterOutcome;
       try {
-        outcome = await adapter.send(target, call);
+        outcome = await adapter.send(target, span ? { ...call, headers: span.headers } : call);
       } catch (e) {
+        span?.end(e instanceof UpstreamFailure ? e.status ?? null : null, (e as Error).message);
         if (!(e instanceof UpstreamFailure)) throw e;
         if (e.kind === 'aborted') throw abortError(call.signal);
         attempts.push(failedAttempt(target.provider.name, target.model, e, elapsed(started)));
@@ -76,6 +78,7 @@ export class RouterService {
         continue;
       }
 
+      span?.end(outcome.status);
       // A 4xx pass-through still proves the target is up, so it ends a failure streak like a success.
       this.health.recordSuccess(target.provider.name, target.model);
       attempts.push({

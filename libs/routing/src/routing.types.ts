@@ -8,6 +8,15 @@ export interface UpstreamCall {
   stream: boolean;
   /** Aborted when the client disconnects; aborts the upstream request at once. */
   signal: AbortSignal;
+  /** Present only when tracing is on: one span per attempt, its trace context sent upstream. */
+  tracing?: UpstreamTracing;
+  /** Extra headers for this attempt only (trace context); set by the router, never from the client. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Starts one attempt's span; implemented by the data plane's tracing hooks. */
+export interface UpstreamTracing {
+  attempt(provider: string, model: string): { readonly headers: Readonly<Record<string, string>>; end(status: number | null, failure?: string): void };
 }
 
 /** One concrete place to send a request. */

@@ -25,6 +25,9 @@ export interface CanonicalRequest {
   credentials: string[];
   sourceIp: string;
   receivedAt: number;
+  /** HTTP method and route pattern (e.g. `/v1beta/models/:model`), for the access log: never a query string. */
+  method?: string;
+  path?: string;
 }
 
 /** Result of model resolution (stage 2). */
@@ -54,4 +57,6 @@ export interface UpstreamAttempt {
   status: number | null;
   reason: string;
   latencyMs: number;
+  /** The upstream's `Retry-After` on a 429, in seconds. */
+  retryAfterSeconds?: number;
 }

@@ -23,6 +23,8 @@ export interface PolicySnapshot {
   key: PolicyFields;
   team: PolicyFields | null;
   expiresAt: number | null;
+  /** The key's `debugLogging` flag: its request and response bodies are logged (redacted). Absent means off. */
+  debugLogging?: boolean;
 }
 
 /** Who is calling the data plane. `anonymous` only when auth is disabled. */

@@ -46,7 +46,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
     }
     const res = await this.http.post(
       target.provider,
-      { path, headers: this.headersFor(target.provider), body: this.request.body(target, call) },
+      { path, headers: call.headers ? { ...this.headersFor(target.provider), ...call.headers } : this.headersFor(target.provider), body: this.request.body(target, call) },
       call.signal,
     );
     const { status } = res;

@@ -88,5 +88,7 @@ export function openAiIngress(req: FastifyRequest, endpoint: Endpoint): Canonica
     credentials: extractCredentials(req),
     sourceIp: req.ip,
     receivedAt: Date.now(),
+    method: req.method,
+    path: req.routeOptions.url,
   };
 }

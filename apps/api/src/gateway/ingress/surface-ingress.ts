@@ -31,5 +31,7 @@ export function surfaceRequest(req: FastifyRequest, surface: Surface, endpoint: 
     credentials: extractCredentials(req),
     sourceIp: req.ip,
     receivedAt: Date.now(),
+    method: req.method,
+    path: req.routeOptions.url,
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution } from '@llmp/common';
+import { GatewayTracing } from '@llmp/infra';
 import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
 import { RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
@@ -25,19 +26,27 @@ export class GatewayPipeline {
     private readonly prices: PriceBook,
     private readonly router: RouterService,
     private readonly settlement: SettlementService,
+    private readonly tracing: GatewayTracing,
   ) {}
 
   async run(request: CanonicalRequest, signal: AbortSignal): Promise<PipelineResult> {
     const trace = new RequestTrace(request);
+    // `span?.stage(...)` below marks stage boundaries for tracing; with tracing off `span` is null and they cost nothing.
+    trace.span = this.tracing.enabled ? this.tracing.start(request.surface, request.endpoint, request.requestId, request.stream) : null;
     const headers: Record<string, string> = { 'x-request-id': request.responseRequestId };
     try {
+      trace.span?.stage('authenticate');
       const principal = await this.authenticate.run(request.credentials);
       trace.principal = principal;
+      trace.span?.stage('resolve_model');
       const resolution = this.resolveModel.run(principal, request.model);
       trace.resolution = resolution;
+      trace.span?.stage('allowlist');
       this.allowlist.run(principal, resolution);
+      trace.span?.stage('token_cap');
       const capped = this.tokenCap.run(principal, resolution, request.body);
 
+      trace.span?.stage('admit');
       const promptTokensEstimate = this.admission.estimatePromptTokens(capped.body);
       const outputTokensReserved = request.endpoint === 'embeddings' ? 0 : (capped.outputCap ?? DEFAULT_OUTPUT_RESERVATION);
       const admission = await this.admission.admit({
@@ -51,7 +60,9 @@ export class GatewayPipeline {
       trace.admission = admission;
       Object.assign(headers, admission.headers);
 
+      trace.span?.stage('route');
       const plan = this.router.plan(resolution.resolved, resolution.forcedProvider);
+      trace.span?.stage('upstream');
       const upstream = await this.router.execute(plan, {
         requestId: request.requestId,
         // Surfaces translate Responses and Messages bodies to the chat contract, so upstream they are chat calls.
@@ -59,6 +70,7 @@ export class GatewayPipeline {
         body: request.stream ? { ...capped.body, stream_options: { ...(capped.body.stream_options as object), include_usage: true } } : capped.body,
         stream: request.stream,
         signal,
+        tracing: trace.span ?? undefined,
       });
       trace.attempts = upstream.attempts;
       for (const a of upstream.attempts) trace.upstreamMs += a.latencyMs;
@@ -68,6 +80,7 @@ export class GatewayPipeline {
         case 'json': {
           trace.status = upstream.status;
           trace.usage = usageFrom(upstream.body);
+          trace.responseBody = upstream.body;
           this.settlement.finish(trace);
           return { kind: 'json', status: upstream.status, headers, body: { ...upstream.body, model: request.model } };
         }

@@ -1,3 +1,4 @@
+import type { RequestSpan } from '@llmp/infra';
 import type {
   Admission,
 } from '@llmp/policy';
@@ -22,6 +23,10 @@ export class RequestTrace {
   /** Prompt text gathered lazily, only when an upstream reports no usage. */
   completionText: string[] = [];
   settled = false;
+  /** The upstream's JSON answer, kept by reference for the per-key body log (`debugLogging`). */
+  responseBody: unknown = null;
+  /** OpenTelemetry spans of this request; null unless LLMP_OTEL_ENABLED (then nothing is allocated for them). */
+  span: RequestSpan | null = null;
 
   constructor(readonly request: CanonicalRequest) {}
 }

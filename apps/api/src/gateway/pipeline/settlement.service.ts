@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, principalKeyId, principalTeamId, type AuditEventInput, type UsageEvent } from '@llmp/common';
-import { EventPublisher, MetricsService } from '@llmp/infra';
+import { ErrorCode, principalKeyId, principalTeamId, type AuditEventInput, type CanonicalRequest, type UsageEvent } from '@llmp/common';
+import { AccessLog, EventPublisher, MetricsService } from '@llmp/infra';
 import { AdmissionService, PriceBook } from '@llmp/policy';
 import type { RequestTrace } from './request-trace';
 import { countPromptTokens, countTokens } from './usage-estimator';
@@ -29,11 +29,13 @@ export class SettlementService {
     private readonly prices: PriceBook,
     private readonly events: EventPublisher,
     private readonly metrics: MetricsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   finish(trace: RequestTrace): void {
     if (trace.settled) return;
     trace.settled = true;
+    trace.span?.stage('settle');
     try {
       const usage = trace.usage ?? this.estimate(trace);
       const model = trace.resolution?.resolved ?? null;
@@ -67,16 +69,50 @@ export class SettlementService {
       };
       this.events.publishUsage(event);
       if (trace.errorCode && DENIALS.has(trace.errorCode)) this.events.publishAudit(this.denialEvent(trace));
-      this.observe(trace, event.latencyMs);
+      const upstreamMs = this.upstreamMs(trace);
+      this.observe(trace, event.latencyMs, upstreamMs);
+      if (this.accessLog.enabled) this.logAccess(req, event, upstreamMs);
+      if (trace.principal?.kind === 'key' && trace.principal.snapshot.debugLogging) this.logBodies(trace, event.keyId);
+      trace.span?.end({ status: event.status, errorCode: event.errorCode, model, provider: event.provider, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
     } catch (e) {
       this.logger.error({ msg: 'settlement failed', requestId: trace.request.requestId, error: (e as Error).message });
     }
   }
 
-  private observe(trace: RequestTrace, totalMs: number): void {
-    const r = trace.resolution;
+  private upstreamMs(trace: RequestTrace): number {
     let upstreamMs = trace.upstreamMs;
     if (upstreamMs === 0) for (const a of trace.attempts) upstreamMs += a.latencyMs;
+    return upstreamMs;
+  }
+
+  /** The one access line of a request, from the ledger event already built (no second pass over the trace). */
+  private logAccess(req: CanonicalRequest, e: UsageEvent, upstreamMs: number): void {
+    this.accessLog.request({
+      method: req.method ?? 'POST',
+      path: req.path ?? req.endpoint,
+      status: e.status,
+      surface: req.surface,
+      model: e.resolvedModel ?? e.requestedModel,
+      provider: e.provider,
+      durationMs: e.latencyMs,
+      upstreamMs: Math.round(upstreamMs),
+      promptTokens: e.promptTokens,
+      completionTokens: e.completionTokens,
+      totalTokens: e.totalTokens,
+      requestId: e.requestId,
+      keyId: e.keyId,
+      errorCode: e.errorCode,
+    });
+  }
+
+  /** A key with `debugLogging` on: its bodies (secret-shaped values redacted), for debugging that one client. */
+  private logBodies(trace: RequestTrace, keyId: string | null): void {
+    const response = trace.request.stream ? { streamedText: trace.completionText.join('') } : trace.responseBody;
+    this.accessLog.bodies({ requestId: trace.request.requestId, keyId, request: trace.request.body, response });
+  }
+
+  private observe(trace: RequestTrace, totalMs: number, upstreamMs: number): void {
+    const r = trace.resolution;
     this.metrics.observeRequest({
       surface: trace.request.surface,
       // Bounded label: resolved names are configured models; a forced provider's model is client text, so it is folded.
