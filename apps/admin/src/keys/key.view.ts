@@ -25,6 +25,7 @@ export function keyView(k: KeyRecord): KeyDto {
     lastUsedAt: iso(k.lastUsedAt),
     previousKeyExpiresAt: iso(k.previousKeyExpiresAt),
     metadata: k.metadata,
+    debugLogging: k.debugLogging,
     createdAt: k.createdAt.toISOString(),
     updatedAt: k.updatedAt.toISOString(),
   };

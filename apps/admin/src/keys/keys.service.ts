@@ -71,6 +71,7 @@ export class KeysService {
         teamId: dto.teamId ?? null,
         expiresAt: toDate(dto.expiresAt) ?? null,
         metadata: dto.metadata ?? {},
+        debugLogging: dto.debugLogging ?? false,
         ...sentPolicyFields(dto),
       });
       await this.outbox.appendAudit(tx, adminAuditEvent(ctx, 'key.create', `key:${key.id}`, null, keyView(key)));
@@ -105,6 +106,7 @@ export class KeysService {
       ...(dto.teamId !== undefined && { teamId: dto.teamId }),
       ...(dto.expiresAt !== undefined && { expiresAt: toDate(dto.expiresAt) }),
       ...(dto.metadata !== undefined && { metadata: dto.metadata }),
+      ...(dto.debugLogging !== undefined && { debugLogging: dto.debugLogging }),
     };
     const updated = await this.tx.run(async (tx) => {
       const before = await this.mustFind(tx, id);

@@ -33,6 +33,7 @@ function toCached(r: KeyAuthRecord): CachedAuth {
     key: r.key,
     team: r.team,
     expiresAt: r.expiresAt ? r.expiresAt.getTime() : null,
+    ...(r.debugLogging && { debugLogging: true }),
   };
   const limits = [r.expiresAt?.getTime(), r.previousSecretValidUntil?.getTime()].filter((t): t is number => t !== undefined);
   return { kind: 'key', snapshot, revoked: r.revokedAt !== null, validUntil: limits.length ? Math.min(...limits) : null };

@@ -14,6 +14,7 @@ const KEY_SELECT = {
   lastUsedAt: true,
   previousKeyExpiresAt: true,
   metadata: true,
+  debugLogging: true,
   createdAt: true,
   updatedAt: true,
   ...POLICY_SELECT,
@@ -32,6 +33,7 @@ function toKeyRecord(row: KeyRow): KeyRecord {
     lastUsedAt: row.lastUsedAt,
     previousKeyExpiresAt: row.previousKeyExpiresAt,
     metadata: toMetadata(row.metadata),
+    debugLogging: row.debugLogging,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...toPolicyFields(row),
@@ -68,6 +70,7 @@ export class ApiKeyRepository {
         expiresAt: true,
         revokedAt: true,
         previousKeyExpiresAt: true,
+        debugLogging: true,
         ...POLICY_SELECT,
         team: { select: { name: true, ...POLICY_SELECT } },
       },
@@ -85,6 +88,7 @@ export class ApiKeyRepository {
       revokedAt: row.revokedAt,
       matchedPrevious,
       previousSecretValidUntil: matchedPrevious ? (row.previousKeyExpiresAt ?? new Date(0)) : null,
+      debugLogging: row.debugLogging,
     };
   }
 
@@ -98,6 +102,7 @@ export class ApiKeyRepository {
         teamId: true,
         expiresAt: true,
         revokedAt: true,
+        debugLogging: true,
         ...POLICY_SELECT,
         team: { select: { name: true, ...POLICY_SELECT } },
       },
@@ -114,6 +119,7 @@ export class ApiKeyRepository {
       revokedAt: row.revokedAt,
       matchedPrevious: false,
       previousSecretValidUntil: null,
+      debugLogging: row.debugLogging,
     };
   }
 
@@ -127,6 +133,7 @@ export class ApiKeyRepository {
         teamId: row.teamId,
         expiresAt: row.expiresAt,
         metadata: toJsonObject(row.metadata),
+        debugLogging: row.debugLogging ?? false,
         ...policyWriteData(row),
       },
       select: KEY_SELECT,
@@ -183,6 +190,7 @@ export class ApiKeyRepository {
         ...(patch.teamId !== undefined && { teamId: patch.teamId }),
         ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt }),
         ...(patch.metadata !== undefined && { metadata: toJsonObject(patch.metadata) }),
+        ...(patch.debugLogging !== undefined && { debugLogging: patch.debugLogging }),
         ...policyWriteData(patch),
       },
       select: KEY_SELECT,

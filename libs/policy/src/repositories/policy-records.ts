@@ -14,6 +14,8 @@ export interface KeyRecord extends PolicyFields {
   lastUsedAt: Date | null;
   previousKeyExpiresAt: Date | null;
   metadata: Record<string, unknown>;
+  /** Request and response bodies of this key are logged (redacted), for debugging one client. */
+  debugLogging: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,6 +28,7 @@ export interface NewKeyRow extends PolicyFieldsInput {
   teamId: string | null;
   expiresAt: Date | null;
   metadata: Record<string, unknown>;
+  debugLogging?: boolean;
 }
 
 export interface KeyPatch extends PolicyFieldsInput {
@@ -33,6 +36,7 @@ export interface KeyPatch extends PolicyFieldsInput {
   teamId?: string | null;
   expiresAt?: Date | null;
   metadata?: Record<string, unknown>;
+  debugLogging?: boolean;
 }
 
 export type KeyStatus = 'active' | 'revoked' | 'expired';
@@ -91,6 +95,7 @@ export interface KeyAuthRecord {
   /** Set when the hash matched the previous secret of a rotated key: the moment it stops working. */
   previousSecretValidUntil: Date | null;
   matchedPrevious: boolean;
+  debugLogging: boolean;
 }
 
 export const BUDGET_PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];

@@ -34,6 +34,9 @@ export class KeyDto extends PolicyFieldsViewDto {
   @ApiProperty({ type: 'object', additionalProperties: true })
   metadata: Record<string, unknown>;
 
+  @ApiProperty({ description: 'Whether this key\'s request and response bodies are logged (redacted), for debugging.' })
+  debugLogging: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

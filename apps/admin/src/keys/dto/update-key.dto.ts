@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { PolicyFieldsDto, Present } from '../../common/policy-fields.dto';
 import { IsSmallJsonObject } from '../../common/validators';
 
@@ -26,4 +26,13 @@ export class UpdateKeyDto extends PolicyFieldsDto {
   @Present()
   @IsSmallJsonObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Log this key\'s request and response bodies (secret-shaped values redacted) at debug level, for debugging one client. Off by default: otherwise no prompt or completion is ever logged.',
+  })
+  @Present()
+  @IsBoolean()
+  debugLogging?: boolean;
 }
