@@ -1,0 +1,49 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const WORKER_ENTRY = join(root, 'dist/apps/admin/src/worker.js');
+
+/** The built worker entry (ledger, audit, outbox relay); builds the control plane when the run has none. */
+export function ensureBuiltWorker(): string {
+  if (!existsSync(WORKER_ENTRY)) {
+    execFileSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'admin'], { cwd: root, stdio: 'pipe' });
+  }
+  return WORKER_ENTRY;
+}
+
+/** A built worker as its own OS process (what `npm start` runs), on this run's Redis prefix unless `env` says otherwise. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Sends `signal` (SIGTERM by default) and resolves once the process is gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
+  let output = '';
+  const child = spawn(process.execPath, [ensureBuiltWorker()], {
+    cwd: root,
+    // A dead worker's jobs reach the next one within seconds instead of BullMQ's default 30 s lock.
+    env: { ...process.env, LLMP_LOG_LEVEL: 'warn', NO_COLOR: '1', LLMP_WORKER_LOCK_MS: '2000', LLMP_WORKER_STALLED_INTERVAL_MS: '1000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (d: Buffer): void => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => output,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }
+      await gone;
+    },
+  };
+}
