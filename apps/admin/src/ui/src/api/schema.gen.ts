@@ -70,6 +70,8 @@ export interface CreateKeyDto {
   metadata?: {
     [key: string]: unknown;
   };
+  /** Log this key's request and response bodies (secret-shaped values redacted) at debug level, for debugging one client. Off by default: otherwise no prompt or completion is ever logged. */
+  debugLogging?: boolean;
 }
 
 export interface CreatedKeyDto {
@@ -131,6 +133,8 @@ export interface KeyDto {
   metadata: {
     [key: string]: unknown;
   };
+  /** Whether this key's request and response bodies are logged (redacted), for debugging. */
+  debugLogging: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -174,6 +178,8 @@ export interface UpdateKeyDto {
   metadata?: {
     [key: string]: unknown;
   };
+  /** Log this key's request and response bodies (secret-shaped values redacted) at debug level, for debugging one client. Off by default: otherwise no prompt or completion is ever logged. */
+  debugLogging?: boolean;
 }
 
 export interface RotateKeyDto {
@@ -214,6 +220,8 @@ export interface RotatedKeyDto {
   metadata: {
     [key: string]: unknown;
   };
+  /** Whether this key's request and response bodies are logged (redacted), for debugging. */
+  debugLogging: boolean;
   createdAt: string;
   updatedAt: string;
   /** The new secret. */
