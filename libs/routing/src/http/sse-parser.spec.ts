@@ -1,4 +1,4 @@
-import { readSseEvents, SseParser, type SseEvent } from './sse-parser';
+import { readSseEvents, SseEventTooLargeError, SseParser, type SseEvent } from './sse-parser';
 
 const enc = new TextEncoder();
 
@@ -82,6 +82,16 @@ describe('SseParser', () => {
     expect(p.push(enc.encode('\ndata: 2'))).toEqual([{ event: 'message', data: '1' }]);
     expect(p.push(enc.encode('\n\n'))).toEqual([{ event: 'message', data: '2' }]);
     expect(p.end()).toEqual([]);
+  });
+
+  it('throws instead of buffering an event past its limit (an unterminated line or many data lines)', () => {
+    const line = new SseParser(1000);
+    expect(line.push(enc.encode(`data: ${'x'.repeat(900)}`))).toEqual([]);
+    expect(() => line.push(enc.encode('x'.repeat(200)))).toThrow(SseEventTooLargeError);
+    const lines = new SseParser(1000);
+    expect(() => lines.push(enc.encode(`data: ${'y'.repeat(100)}\n`.repeat(12)))).toThrow('stream event larger than 1000 bytes');
+    const fine = new SseParser(1000);
+    for (let i = 0; i < 50; i++) expect(fine.push(enc.encode(`data: ${'z'.repeat(100)}\n\n`))).toHaveLength(1);
   });
 });
 

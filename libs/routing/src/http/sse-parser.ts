@@ -15,17 +15,23 @@ const CR = 13;
  * An incremental SSE parser: feed it raw bytes as they arrive and it returns the events completed so far.
  * Chunk boundaries may fall anywhere, inside a line, between `\r` and `\n`, or inside a multi-byte UTF-8 character.
  * One instance per stream; every adapter that reads SSE goes through it instead of splitting text itself.
+ * An event (or line) growing past `maxEventChars` throws instead of buffering on: an upstream that never sends
+ * the closing blank line must not be able to fill the gateway's memory.
  */
 export class SseParser {
   // stream: true keeps a partial multi-byte character for the next chunk instead of emitting U+FFFD.
   private readonly decoder = new TextDecoder('utf-8');
-  private pending = '';
+  // The current unterminated line, as the pieces it arrived in.
+  private pending: string[] = [];
+  private pendingChars = 0;
   // A chunk that ended in '\r' may be followed by the '\n' of the same line terminator.
   private skipLeadingLf = false;
   private data = '';
   private hasData = false;
   private eventType = '';
   private id: string | undefined;
+
+  constructor(private readonly maxEventChars = Number.POSITIVE_INFINITY) {}
 
   /** Feeds bytes; returns the events they completed (often none, sometimes several). */
   push(chunk: Uint8Array): SseEvent[] {
@@ -41,9 +47,10 @@ export class SseParser {
   end(): SseEvent[] {
     const out: SseEvent[] = [];
     this.consume(this.decoder.decode(), out);
-    if (this.pending.length) {
-      this.line(this.pending, out);
-      this.pending = '';
+    if (this.pendingChars) {
+      this.line(this.pending.join(''), out);
+      this.pending = [];
+      this.pendingChars = 0;
     }
     this.dispatch(out);
     return out;
@@ -51,27 +58,39 @@ export class SseParser {
 
   private consume(text: string, out: SseEvent[]): void {
     if (!text.length) return;
-    const s = this.pending.length ? this.pending + text : text;
     let start = 0;
     if (this.skipLeadingLf) {
       this.skipLeadingLf = false;
-      if (s.charCodeAt(0) === LF) start = 1;
+      if (text.charCodeAt(0) === LF) start = 1;
     }
-    const len = s.length;
+    // Only the new text can hold a line end, so an unterminated line is never rescanned (no quadratic work).
+    const len = text.length;
     for (let i = start; i < len; i++) {
-      const c = s.charCodeAt(i);
+      const c = text.charCodeAt(i);
       if (c !== LF && c !== CR) continue;
-      this.line(s.slice(start, i), out);
+      const piece = text.slice(start, i);
+      if (this.pendingChars) {
+        this.pending.push(piece);
+        this.line(this.pending.join(''), out);
+        this.pending = [];
+        this.pendingChars = 0;
+      } else {
+        this.line(piece, out);
+      }
       if (c === CR) {
         if (i + 1 < len) {
-          if (s.charCodeAt(i + 1) === LF) i++;
+          if (text.charCodeAt(i + 1) === LF) i++;
         } else {
           this.skipLeadingLf = true;
         }
       }
       start = i + 1;
     }
-    this.pending = start < len ? s.slice(start) : '';
+    if (start < len) {
+      this.pending.push(text.slice(start));
+      this.pendingChars += len - start;
+    }
+    if (this.pendingChars + this.data.length > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
   }
 
   private line(line: string, out: SseEvent[]): void {
@@ -116,6 +135,14 @@ export class SseParser {
     this.data = '';
     this.hasData = false;
     this.eventType = '';
+  }
+}
+
+/** Thrown by the parser when one event outgrows its limit. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`stream event larger than ${limit} bytes`);
+    this.name = 'SseEventTooLargeError';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Endpoint, ProviderConfig, ProviderType } from '@llmp/common';
 import { ErrorCode, LlmpError } from '@llmp/common';
-import { SseParser, type SseEvent } from '../http/sse-parser';
+import { SseEventTooLargeError, SseParser, type SseEvent } from '../http/sse-parser';
 import { abortError } from '../http/abort';
 import { redact } from '../http/redact';
 import { errorCode, isTimeoutCode, UpstreamFailure } from '../http/upstream-failure';
@@ -13,8 +13,9 @@ import { STREAM_DONE, type RequestMapper, type ResponseMapper, type StreamMapper
 /** How a provider frames a streamed answer: Server-Sent Events (most) or newline-delimited JSON (Ollama's native API). */
 export type StreamFraming = 'sse' | 'ndjson';
 
-// Bounds what we hold in memory from one upstream answer; real completions are far smaller.
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
+// Bounds what we hold in memory from one upstream answer (a body, or one streamed event) unless the config says
+// otherwise; real completions are far smaller.
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const MAX_ERROR_BYTES = 1024 * 1024;
 
 /**
@@ -52,7 +53,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
     const { status } = res;
     if (status >= 200 && status < 300) {
       if (call.stream) return { kind: 'stream', status, chunks: this.chunks(res, target, call) };
-      const bytes = await this.http.readAll(res.body, MAX_JSON_BYTES, call.signal);
+      const bytes = await this.http.readAll(res.body, target.provider.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, call.signal);
       return { kind: 'json', status, body: this.response.map(call.endpoint, parseJson(bytes), target) };
     }
     if (status >= 400 && status < 500 && status !== 429) {
@@ -101,7 +102,8 @@ export class HttpProviderAdapter implements ProviderAdapter {
     call: UpstreamCall,
   ): AsyncGenerator<Record<string, unknown>> {
     const mapping = this.stream.open(call.endpoint, target, call);
-    const parser = this.framing === 'ndjson' ? new NdjsonFramer() : new SseParser();
+    const limit = target.provider.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const parser = this.framing === 'ndjson' ? new NdjsonFramer(limit) : new SseParser(limit);
     let done = false;
     try {
       for await (const bytes of res.body as AsyncIterable<Buffer>) {
@@ -148,6 +150,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
 function streamError(e: unknown, signal: AbortSignal, provider: ProviderConfig): Error {
   if (e instanceof LlmpError) return e;
   if (signal.aborted) return abortError(signal);
+  if (e instanceof SseEventTooLargeError) return new LlmpError(ErrorCode.ProviderError, `upstream sent a ${e.message}`);
   const code = errorCode(e);
   if (isTimeoutCode(code)) {
     return new LlmpError(ErrorCode.ProviderTimeout, `upstream stream stalled for more than ${provider.timeoutMs} ms`);

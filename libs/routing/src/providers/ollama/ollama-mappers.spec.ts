@@ -44,6 +44,9 @@ describe('ollama mappers', () => {
     expect(f.push(enc.encode('{"a":1}\n{"b"'))).toEqual([{ event: 'message', data: '{"a":1}' }]);
     expect(f.push(enc.encode(':2}\n\n'))).toEqual([{ event: 'message', data: '{"b":2}' }]);
     expect(f.end()).toEqual([]);
+    const capped = new NdjsonFramer(100);
+    expect(capped.push(enc.encode('{"a":"' + 'x'.repeat(60)))).toEqual([]);
+    expect(() => capped.push(enc.encode('x'.repeat(60)))).toThrow('stream event larger than 100 bytes');
     const m = new OllamaStreamMapper().open('chat', target);
     m.map({ event: 'message', data: JSON.stringify({ message: { content: 'h' }, done: false }) });
     expect(m.end?.()).toBeNull();
