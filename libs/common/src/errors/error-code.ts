@@ -17,6 +17,8 @@ export enum ErrorCode {
   NoProviderAvailable = 'no_provider_available',
   ProviderError = 'provider_error',
   ProviderTimeout = 'provider_timeout',
+  /** Every upstream target answered 429: the client should come back after `Retry-After`, not treat it as an outage. */
+  ProviderRateLimited = 'provider_rate_limited',
   Unsupported = 'unsupported',
   NotFound = 'not_found',
   Conflict = 'conflict',
@@ -44,6 +46,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case ErrorCode.RateLimitExceeded:
     case ErrorCode.BudgetExceeded:
+    case ErrorCode.ProviderRateLimited:
       return 429;
     case ErrorCode.Unsupported:
       return 501;
@@ -68,6 +71,7 @@ export function openAiErrorTypeOf(code: ErrorCode): string {
       return 'permission_error';
     case ErrorCode.RateLimitExceeded:
     case ErrorCode.BudgetExceeded:
+    case ErrorCode.ProviderRateLimited:
       return 'rate_limit_error';
     case ErrorCode.ModelNotFound:
     case ErrorCode.NotFound:

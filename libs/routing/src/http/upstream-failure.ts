@@ -25,6 +25,8 @@ export class UpstreamFailure extends Error {
     readonly kind: UpstreamFailureKind,
     readonly status: number | null,
     readonly reason: string,
+    /** The upstream's `Retry-After` on a 429, in seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(reason);
     this.name = 'UpstreamFailure';
@@ -40,6 +42,15 @@ export class UpstreamFailure extends Error {
     // Unknown transport errors: name the class, not the message, which may echo the upstream address.
     return new UpstreamFailure('connect', null, `request failed (${code ?? (e as Error)?.name ?? 'error'})`);
   }
+}
+
+/** `Retry-After` as seconds from now (delta-seconds or an HTTP date), or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** The `code` of a Node or undici error, looking through `cause` (connect errors arrive wrapped). */

@@ -3,7 +3,7 @@ import { ErrorCode, LlmpError } from '@llmp/common';
 import { SseEventTooLargeError, SseParser, type SseEvent } from '../http/sse-parser';
 import { abortError } from '../http/abort';
 import { redact } from '../http/redact';
-import { errorCode, isTimeoutCode, UpstreamFailure } from '../http/upstream-failure';
+import { errorCode, isTimeoutCode, parseRetryAfter, UpstreamFailure } from '../http/upstream-failure';
 import { UpstreamHttpClient, type UpstreamHttpResponse } from '../http/upstream-http.client';
 import type { RouteTarget, UpstreamCall } from '../routing.types';
 import type { AdapterOutcome, ProviderAdapter } from './provider-adapter';
@@ -92,7 +92,8 @@ export class HttpProviderAdapter implements ProviderAdapter {
       // The status alone is enough to fail over; an unreadable error body changes nothing.
     }
     const what = status === 429 ? 'rate limited' : `HTTP ${status}`;
-    return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what);
+    const retryAfter = status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+    return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what, retryAfter);
   }
 
   /** Yields mapped chunks as each event completes; ends only on the provider's clean end (marker or `end()`). */

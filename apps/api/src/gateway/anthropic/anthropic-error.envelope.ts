@@ -14,6 +14,7 @@ export function anthropicErrorType(code: ErrorCode): string {
       return 'request_too_large';
     case ErrorCode.RateLimitExceeded:
     case ErrorCode.BudgetExceeded:
+    case ErrorCode.ProviderRateLimited:
       return 'rate_limit_error';
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:

@@ -21,6 +21,7 @@ export function geminiStatusOf(code: ErrorCode): string {
       return 'ALREADY_EXISTS';
     case ErrorCode.RateLimitExceeded:
     case ErrorCode.BudgetExceeded:
+    case ErrorCode.ProviderRateLimited:
       return 'RESOURCE_EXHAUSTED';
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:

@@ -14,6 +14,7 @@ export function ollamaErrorBody(e: LlmpError): { error: string } {
     case ErrorCode.RequestNeverFits:
     case ErrorCode.RateLimitExceeded:
     case ErrorCode.BudgetExceeded:
+    case ErrorCode.ProviderRateLimited:
     case ErrorCode.Unsupported:
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.ProviderError:
