@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigStore, EventPublisher, InflightTracker, MetricsService } from '@llmp/infra';
-import { AdmissionService } from '@llmp/policy';
+import { AdmissionService, KeyAuthService } from '@llmp/policy';
 import { CooldownService } from '@llmp/routing';
 
 const SURFACES = ['openai', 'anthropic', 'gemini', 'ollama'] as const;
@@ -18,6 +18,7 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
     private readonly cooldowns: CooldownService,
     private readonly inflight: InflightTracker,
     private readonly config: ConfigStore,
+    private readonly keyAuth: KeyAuthService,
   ) {}
 
   onModuleInit(): void {
@@ -44,6 +45,12 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
     const failedFlushes = m.mirroredCounter('llmp_event_flush_failures_total', 'Event batches that Redis and Postgres both refused (kept in memory and retried)');
     const buffered = m.gauge('llmp_events_buffered', 'Events held in memory waiting for delivery');
     const cooling = m.gauge('llmp_cooldowns_active', 'Upstream targets cooling down after repeated failures, by provider', ['provider']);
+    const cooldownsStarted = m.mirroredCounter('llmp_cooldowns_started_total', 'Upstream targets put into cooldown by this replica, by provider', ['provider']);
+    const keyAuthFallbacks = m.mirroredCounter(
+      'llmp_key_auth_fallbacks_total',
+      'Key lookups that missed a store: redis_unreachable (answered from memory or Postgres), postgres_unreachable (a cold key could not be checked)',
+      ['reason'],
+    );
     const inflight = m.gauge('llmp_inflight_requests', 'Requests and streams in flight on this replica');
     const draining = m.gauge('llmp_draining', '1 while this replica is shutting down');
 
@@ -69,6 +76,12 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
       cooling.reset();
       for (const p of this.config.current().providers) cooling.set({ provider: p.name }, 0);
       for (const c of this.cooldowns.cooldowns()) cooling.inc({ provider: c.provider });
+      for (const p of this.config.current().providers) cooldownsStarted.set({ provider: p.name }, this.cooldowns.cooldownsStarted().get(p.name) ?? 0);
+    });
+    m.addCollector('key-auth', () => {
+      const s = this.keyAuth.fallbackStats();
+      keyAuthFallbacks.set({ reason: 'redis_unreachable' }, s.redisUnreachable);
+      keyAuthFallbacks.set({ reason: 'postgres_unreachable' }, s.postgresUnreachable);
     });
     m.addCollector('inflight', () => {
       inflight.set(this.inflight.count);

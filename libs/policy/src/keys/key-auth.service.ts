@@ -49,6 +49,8 @@ export class KeyAuthService implements OnModuleInit {
   private readonly local = new LocalSnapshotCache(LOCAL_TTL_MS, LOCAL_MAX_ENTRIES);
   private readonly inFlight = new Map<string, Promise<CachedAuth>>();
   private redisDownLogged = false;
+  /** Cold lookups that could not use a store: Redis (answered from memory or Postgres) or Postgres (failed). */
+  private readonly fallbacks = { redisUnreachable: 0, postgresUnreachable: 0 };
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -79,6 +81,11 @@ export class KeyAuthService implements OnModuleInit {
     if (msg.keyIds?.length) this.local.dropKeys(msg.keyIds);
     for (const t of msg.teamIds ?? []) this.local.dropTeam(t);
     if (msg.hashes?.length) this.local.dropHashes(msg.hashes);
+  }
+
+  /** Running totals of store fallbacks, for `/metrics`. */
+  fallbackStats(): Readonly<{ redisUnreachable: number; postgresUnreachable: number }> {
+    return this.fallbacks;
   }
 
   /** Forgets everything held in process (tests, and a resubscribe after a lost connection). */
@@ -113,6 +120,7 @@ export class KeyAuthService implements OnModuleInit {
       epoch = await this.store.epoch();
       this.redisDownLogged = false;
     } catch (e) {
+      this.fallbacks.redisUnreachable++;
       if (!this.redisDownLogged) {
         this.redisDownLogged = true;
         this.logger.error(`Redis unreachable for key snapshots, serving from memory and Postgres: ${(e as Error).message}`);
@@ -120,7 +128,10 @@ export class KeyAuthService implements OnModuleInit {
       // Keep authenticating from what this process already knows while Redis is away.
       if (stale) return stale;
     }
-    const record = await this.keys.findAuthRecordByHash(hash);
+    const record = await this.keys.findAuthRecordByHash(hash).catch((e: unknown) => {
+      this.fallbacks.postgresUnreachable++;
+      throw e;
+    });
     const value: CachedAuth = record ? toCached(record) : { kind: 'none' };
     this.local.set(hash, value, Date.now(), generation);
     if (epoch !== null) {

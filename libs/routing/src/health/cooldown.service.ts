@@ -26,6 +26,8 @@ export class CooldownService implements OnModuleInit, OnModuleDestroy {
   private readonly tracker: CooldownTracker;
   private readonly channel: string;
   private redisDown = false;
+  /** Cooldowns this replica started, per provider (a running total for `/metrics`). */
+  private readonly started = new Map<string, number>();
   private readonly onMessage = (channel: string, message: string): void => {
     if (channel === this.channel) this.receive(message);
   };
@@ -71,7 +73,15 @@ export class CooldownService implements OnModuleInit, OnModuleDestroy {
   recordFailure(provider: string, model: string): void {
     const now = Date.now();
     const until = this.tracker.failure(provider, model, now);
-    if (until) void this.broadcast({ provider, model, ms: until - now });
+    if (until) {
+      this.started.set(provider, (this.started.get(provider) ?? 0) + 1);
+      void this.broadcast({ provider, model, ms: until - now });
+    }
+  }
+
+  /** Cooldowns started here since boot, by provider. */
+  cooldownsStarted(): ReadonlyMap<string, number> {
+    return this.started;
   }
 
   /** Targets cooling down right now (for the admin console). */
