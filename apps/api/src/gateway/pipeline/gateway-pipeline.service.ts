@@ -162,7 +162,7 @@ export class GatewayPipeline {
         if (choices) {
           for (const c of choices) {
             const piece = c.delta?.content ?? c.text;
-            if (typeof piece === 'string') trace.completionText.push(piece);
+            if (typeof piece === 'string') trace.addCompletion(piece);
           }
         }
         chunk.model = model;

@@ -130,7 +130,10 @@ export class SettlementService {
   private estimate(trace: RequestTrace): NonNullable<RequestTrace['usage']> {
     if (!trace.provider) return { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
     const promptTokens = countPromptTokens(trace.request.body);
-    const completionTokens = countTokens(trace.completionText.join(''));
+    const sample = trace.completionText.join('');
+    const sampled = countTokens(sample);
+    // Text beyond the kept sample is counted at the sample's characters-per-token rate.
+    const completionTokens = sample.length < trace.completionChars ? Math.round((sampled * trace.completionChars) / sample.length) : sampled;
     return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
   }
 

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import type { LlmpError } from '@llmp/common';
 import { normalizeError } from '../errors/error-normalizer';
+import { drainOrClose } from './client-drain';
 
 /** How one surface frames its stream on the wire. */
 export interface StreamFraming {
@@ -39,7 +39,7 @@ export async function writeFramedStream(
     if (framing.open) raw.write(framing.open);
     for await (const frame of frames) {
       if (raw.destroyed) break;
-      if (!raw.write(frame)) await once(raw, 'drain');
+      if (!raw.write(frame)) await drainOrClose(raw);
     }
     if (!raw.destroyed && framing.close) raw.write(framing.close);
   } catch (e) {

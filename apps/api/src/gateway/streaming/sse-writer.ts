@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import { normalizeError } from '../errors/error-normalizer';
 import { openAiErrorBody } from '../errors/openai-error.envelope';
+import { drainOrClose } from './client-drain';
 
 /**
  * Writes chunks as Server-Sent Events as each arrives (no buffering), then `data: [DONE]`. A failure mid-stream ends
@@ -26,7 +26,7 @@ export async function writeSse(
   try {
     for await (const chunk of chunks) {
       if (raw.destroyed) break;
-      if (!raw.write(`data: ${JSON.stringify(chunk)}\n\n`)) await once(raw, 'drain');
+      if (!raw.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drainOrClose(raw);
     }
     if (!raw.destroyed) raw.write('data: [DONE]\n\n');
   } catch (e) {
