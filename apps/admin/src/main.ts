@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ConfigStore, createNestLogger, ENV_CONFIG, flushLogs, loadEnv, type EnvConfig } from '@llmp/infra';
+import { createNestLogger, ENV_CONFIG, flushLogs, loadEnv, type EnvConfig } from '@llmp/infra';
 import { MasterKeyService } from './auth/master-key.service';
 import { createAdminApp } from './bootstrap';
+import { ConfigReloadService } from './config/config-reload.service';
 import { DemoKeySeeder } from './startup/demo-key.seeder';
 import { formatStartupBanner } from './startup/startup-banner';
 
@@ -10,7 +11,12 @@ async function main(): Promise<void> {
   const env = app.get<EnvConfig>(ENV_CONFIG);
   await app.listen(env.adminPort, '0.0.0.0');
   const master = app.get(MasterKeyService);
-  process.on('SIGHUP', () => void app.get(ConfigStore).reload('SIGHUP'));
+  process.on('SIGHUP', () => {
+    app
+      .get(ConfigReloadService)
+      .reloadFromSignal('SIGHUP')
+      .catch((e: unknown) => new Logger('Config').error(`SIGHUP reload: the audit event could not be written: ${(e as Error).message}`));
+  });
   if (master.disabled) new Logger('Auth').warn('the master key is disabled (LLMP_MASTER_KEY_DISABLED): only admin users can sign in');
   // Straight to stdout on purpose, not through the logger: the banner is the one place a generated master key and the
   // demo key are shown to the operator, and the logger's scrubber would (rightly) blank them. Log lines go out

@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConfigStore, createNestLogger, EventPublisher, InflightTracker, installGracefulShutdown, loadEnv } from '@llmp/infra';
+import {
+  ConfigStore,
+  createNestLogger,
+  EventPublisher,
+  InflightTracker,
+  installGracefulShutdown,
+  loadEnv,
+  reloadAuditFacts,
+  signalReloadAuditEvent,
+} from '@llmp/infra';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -16,7 +25,11 @@ async function main(): Promise<void> {
       await app.close();
     },
   });
-  process.on('SIGHUP', () => void app.get(ConfigStore).reload('SIGHUP'));
+  process.on('SIGHUP', () => {
+    // A signal carries no identity: the audit event names the process that reloaded and what changed.
+    const result = app.get(ConfigStore).reload('SIGHUP');
+    app.get(EventPublisher).publishAudit(signalReloadAuditEvent('api', 'SIGHUP', reloadAuditFacts(result)));
+  });
   new Logger('DataPlane').log(`data plane listening on http://127.0.0.1:${env.apiPort}/v1`);
 }
 

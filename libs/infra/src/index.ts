@@ -2,6 +2,7 @@ export * from './config/env.config';
 export * from './config/gateway-config.loader';
 export * from './config/demo-config';
 export * from './config/config-store';
+export * from './config/config-change';
 export * from './lifecycle/inflight-tracker';
 export * from './lifecycle/graceful-shutdown';
 export * from './metrics/metrics.service';

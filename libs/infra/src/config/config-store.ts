@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '@llmp/common';
 import { registerLogSecret } from '../logging/log-redaction';
+import { summarizeConfigChange, type ConfigChangeSummary, type ReloadAuditFacts } from './config-change';
 import type { EnvConfig } from './env.config';
 import { ConfigError, type ConfigProblem, loadGatewayConfig } from './gateway-config.loader';
 
@@ -14,6 +15,13 @@ export interface ConfigReloadResult {
   problems: ConfigProblem[];
   /** Sections that changed but only take effect after a restart. */
   restartRequired: string[];
+  /** What an applied reload changed (providers, models, aliases, prices); null otherwise. */
+  changes: ConfigChangeSummary | null;
+}
+
+/** The facts of a reload its audit event records. */
+export function reloadAuditFacts(r: ConfigReloadResult): ReloadAuditFacts {
+  return { status: r.status, source: r.source, changes: r.changes, restartRequired: r.restartRequired, problems: r.problems.length };
 }
 
 export type ConfigListener = (next: GatewayConfig, previous: GatewayConfig) => void;
@@ -86,11 +94,12 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
     } catch (e) {
       const problems = e instanceof ConfigError ? e.problems : [{ line: 0, path: '', message: (e as Error).message }];
       this.logger.error(`config reload (${reason}) rejected; keeping the running config:\n${(e as Error).message}`);
-      return this.result('rejected', this.config, problems, []);
+      return this.result('rejected', this.config, problems, [], null);
     }
     const fp = fingerprintOf(next);
-    if (fp === this.fingerprint) return this.result('unchanged', next, [], []);
+    if (fp === this.fingerprint) return this.result('unchanged', next, [], [], null);
     const previous = this.config;
+    const changes = summarizeConfigChange(previous, next);
     const restartRequired = BOOT_ONLY.filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k]));
     // Boot-only sections keep their running values, so the process stays consistent with what it was started with.
     for (const k of restartRequired) (next as unknown as Record<string, unknown>)[k] = previous[k];
@@ -108,7 +117,7 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
       `config reloaded (${reason}) from ${next.source}: ${next.providers.length} providers, ${next.models.length} models` +
         (restartRequired.length ? `; changes to ${restartRequired.join(', ')} apply after a restart` : ''),
     );
-    return this.result('applied', next, [], restartRequired);
+    return this.result('applied', next, [], restartRequired, changes);
   }
 
   /** Asks every process of this install (all data plane replicas included) to reload through Redis pub/sub. */
@@ -122,8 +131,9 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
     config: GatewayConfig,
     problems: ConfigProblem[],
     restartRequired: string[],
+    changes: ConfigChangeSummary | null,
   ): ConfigReloadResult {
-    return { status, source: config.source, providers: config.providers.length, models: config.models.length, problems, restartRequired };
+    return { status, source: config.source, providers: config.providers.length, models: config.models.length, problems, restartRequired, changes };
   }
 }
 

@@ -480,6 +480,31 @@ export interface ConfigProblemDto {
   message: string;
 }
 
+export interface NameChangesDto {
+  added: Array<string>;
+  removed: Array<string>;
+  changed: Array<string>;
+}
+
+export interface PricingDto {
+  input: number;
+  output: number;
+}
+
+export interface PriceChangeDto {
+  model: string;
+  before: PricingDto | null;
+  after: PricingDto | null;
+}
+
+export interface ConfigChangeSummaryDto {
+  providers: NameChangesDto;
+  /** Models whose targets were added, removed or changed. */
+  models: NameChangesDto;
+  aliases: NameChangesDto;
+  prices: Array<PriceChangeDto>;
+}
+
 export interface ConfigReloadResultDto {
   status: "applied" | "unchanged" | "rejected";
   source: string;
@@ -488,6 +513,8 @@ export interface ConfigReloadResultDto {
   problems: Array<ConfigProblemDto>;
   /** Changed sections that only apply after a restart (server, auth, routing, limits). */
   restartRequired: Array<string>;
+  /** What changed, when the reload was applied. */
+  changes: ConfigChangeSummaryDto | null;
   /** Processes subscribed to the reload channel that received the request. */
   notified: number;
 }
