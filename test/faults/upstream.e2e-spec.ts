@@ -8,7 +8,7 @@ import { chatChunks, chatCompletion, FakeUpstream, sleep } from '../support/fake
 import { spawnApi, startWorkers, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { ChaosUpstream, writeEndlessly } from './chaos-upstream';
 import { faultCase, type FaultContext } from './fault-report';
-import { accountLedger, type LedgerRow } from './ledger-accounting';
+import { accountLedger, auditEventsFor, type LedgerRow } from './ledger-accounting';
 
 const MiB = 1024 * 1024;
 // The data plane under test caps what it holds from one upstream answer at this (LLMP default is larger).
@@ -36,7 +36,7 @@ function sse(model: string, chunk: object): string {
  * Misbehaving providers against a built data plane process, real Postgres and Redis. Each case sends requests with
  * known `x-request-id`s, asserts what the client sees and that the process keeps serving, then accounts for the
  * ledger: exactly one usage record per request sent (a missing one is data lost). Provider errors are not policy
- * denials, so the data plane writes no audit event for them (checked once, below).
+ * denials, so the data plane writes no audit event for them (checked in the 429 case, the one a denial resembles).
  */
 describe('upstream faults', () => {
   const good = new FakeUpstream();
@@ -69,6 +69,11 @@ describe('upstream faults', () => {
       .on('http-429-soon', json(429, { error: { message: 'slow down', type: 'rate_limit' } }, { 'retry-after': '3' }))
       .on('reset', (req) => {
         req.socket.destroy();
+      })
+      .on('reset-mid-body', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+        res.write('{"id":"chatcmpl-x","choices":[{"message":{"content":"par');
+        setTimeout(() => res.socket?.destroy(), 50);
       })
       .on('hang', () => undefined)
       .on('slow-headers', async (req, res, body) => {
@@ -121,6 +126,7 @@ models:
   - { name: all-429, targets: [{ provider: chaos, model: http-429-slow }, { provider: chaos, model: http-429-soon }] }
   - { name: fo-reset, targets: [{ provider: chaos, model: reset }, { provider: good, model: ok }] }
   - { name: solo-reset, targets: [{ provider: chaos, model: reset }] }
+  - { name: fo-reset-mid-body, targets: [{ provider: chaos, model: reset-mid-body }, { provider: good, model: ok }] }
   - { name: fo-timeout, targets: [{ provider: chaos-fast, model: hang }, { provider: good, model: ok }] }
   - { name: solo-timeout, targets: [{ provider: chaos-fast, model: hang }] }
   - { name: slow-headers, targets: [{ provider: chaos-fast, model: slow-headers }] }
@@ -193,13 +199,19 @@ auth: { mode: disabled }
     const over = await chat('fo-500');
     expect(over.status).toBe(200);
     expect(over.json().choices[0].message.content).toBe('fine answer');
+    // Streamed, the failover happens before the first byte, so the client sees one clean stream.
+    const overStreamed = await chat('fo-500', { stream: true });
+    expect(overStreamed.status).toBe(200);
+    expect(overStreamed.text).toContain('fine ');
+    expect(overStreamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     const solo = await chat('solo-500');
     expect(solo.status).toBe(502);
     expect(solo.json().error).toMatchObject({ type: 'api_error', code: 'provider_error' });
     expect(solo.json().error.message).toContain('HTTP 500');
-    const rows = await settle(ctx, [over.id, solo.id]);
+    const rows = await settle(ctx, [over.id, overStreamed.id, solo.id]);
     expect(rows.get(over.id)).toMatchObject({ status: 200, provider: 'good' });
     expect(rows.get(over.id)!.attempts.map((a) => a.status)).toEqual([500, 200]);
+    expect(rows.get(overStreamed.id)).toMatchObject({ status: 200, provider: 'good', streamed: true });
     expect(rows.get(solo.id)).toMatchObject({ status: 502, errorCode: 'provider_error' });
     await stillServing(ctx);
   });
@@ -213,21 +225,41 @@ auth: { mode: disabled }
     expect(all.json().error).toMatchObject({ type: 'rate_limit_error', code: 'provider_rate_limited' });
     const streamed = await chat('all-429', { stream: true });
     expect(streamed.status).toBe(429);
-    const rows = await settle(ctx, [over.id, all.id, streamed.id]);
+    expect(streamed.headers.get('retry-after')).toBe('3');
+    // Another surface, the same decision in its own envelope.
+    const anthropicId = `fault-all-429-anthropic-${randomUUID()}`;
+    const anthropic = await fetch(`${api.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': anthropicId, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'all-429', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(anthropic.status).toBe(429);
+    expect(anthropic.headers.get('retry-after')).toBe('3');
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    const ids = [over.id, all.id, streamed.id, anthropicId];
+    const rows = await settle(ctx, ids);
     expect(rows.get(over.id)!.attempts.map((a) => a.status)).toEqual([429, 200]);
     expect(rows.get(all.id)).toMatchObject({ status: 429, errorCode: 'provider_rate_limited' });
+    expect(rows.get(anthropicId)).toMatchObject({ status: 429, errorCode: 'provider_rate_limited' });
+    // An upstream's 429 is not a policy denial of this caller: nothing in the audit log.
+    expect(await auditEventsFor(ids)).toEqual([]);
     await stillServing(ctx);
   });
 
-  faultCase('upstream', 'connection reset fails over; alone, a clear 502', async (ctx) => {
+  faultCase('upstream', 'connection reset (before or during the body) fails over; alone, a clear 502', async (ctx) => {
     const over = await chat('fo-reset');
     expect(over.status).toBe(200);
+    const midBody = await chat('fo-reset-mid-body');
+    expect(midBody.status).toBe(200);
+    expect(midBody.json().choices[0].message.content).toBe('fine answer');
     const solo = await chat('solo-reset', { stream: true });
     expect(solo.status).toBe(502);
     expect(solo.json().error.code).toBe('provider_error');
     expect(solo.json().error.message).toMatch(/connection failed|ECONNRESET|socket/i);
-    const rows = await settle(ctx, [over.id, solo.id]);
+    const rows = await settle(ctx, [over.id, midBody.id, solo.id]);
     expect(rows.get(over.id)).toMatchObject({ status: 200, provider: 'good' });
+    expect(rows.get(midBody.id)).toMatchObject({ status: 200, provider: 'good' });
+    expect(rows.get(midBody.id)!.attempts.map((a) => a.status)).toEqual([null, 200]);
     expect(rows.get(solo.id)).toMatchObject({ status: 502, errorCode: 'provider_error', streamed: true });
     await stillServing(ctx);
   });
