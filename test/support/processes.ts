@@ -4,14 +4,22 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
-const API_ENTRY = join(root, 'dist/apps/api/src/main.js');
 
-/** Builds the data plane when the test run has no build yet (npm test builds first; a lone jest run may not). */
-export function ensureBuiltDataPlane(): string {
-  if (!existsSync(API_ENTRY)) {
-    execFileSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'api'], { cwd: root, stdio: 'pipe' });
+/**
+ * The built entry `dist/<entry>` of a Nest project, building the project when the test run has none yet (npm test
+ * builds first; a lone jest run may not).
+ */
+export function ensureBuilt(project: 'api' | 'admin', entry: string): string {
+  const path = join(root, 'dist', entry);
+  if (!existsSync(path)) {
+    execFileSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', project], { cwd: root, stdio: 'pipe' });
   }
-  return API_ENTRY;
+  return path;
+}
+
+/** The built data plane entry. */
+export function ensureBuiltDataPlane(): string {
+  return ensureBuilt('api', 'apps/api/src/main.js');
 }
 
 export function freePort(): Promise<number> {

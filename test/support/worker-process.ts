@@ -1,17 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { ensureBuilt } from './processes';
 
 const root = join(__dirname, '..', '..');
-const WORKER_ENTRY = join(root, 'dist/apps/admin/src/worker.js');
-
-/** The built worker entry (ledger, audit, outbox relay); builds the control plane when the run has none. */
-export function ensureBuiltWorker(): string {
-  if (!existsSync(WORKER_ENTRY)) {
-    execFileSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'admin'], { cwd: root, stdio: 'pipe' });
-  }
-  return WORKER_ENTRY;
-}
 
 /** A built worker as its own OS process (what `npm start` runs), on this run's Redis prefix unless `env` says otherwise. */
 export interface WorkerProcess {
@@ -23,7 +14,7 @@ export interface WorkerProcess {
 
 export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
   let output = '';
-  const child = spawn(process.execPath, [ensureBuiltWorker()], {
+  const child = spawn(process.execPath, [ensureBuilt('admin', 'apps/admin/src/worker.js')], {
     cwd: root,
     // A dead worker's jobs reach the next one within seconds instead of BullMQ's default 30 s lock.
     env: { ...process.env, LLMP_LOG_LEVEL: 'warn', NO_COLOR: '1', LLMP_WORKER_LOCK_MS: '2000', LLMP_WORKER_STALLED_INTERVAL_MS: '1000', ...env },
