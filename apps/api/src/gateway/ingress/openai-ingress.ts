@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint } from '@llmp/common';
+import { ErrorCode, jsonDepth, LlmpError, MAX_JSON_DEPTH, type CanonicalRequest, type Endpoint } from '@llmp/common';
 import { extractCredentials } from './credentials';
 import { ledgerRequestId } from './request-id';
 
@@ -11,6 +11,8 @@ const STEERING_FIELDS = [
   'api_base', 'base_url', 'api_key', 'api_version', 'extra_headers', 'extra_query', 'extra_body', 'headers',
   'custom_llm_provider', 'organization', 'deployment_id', 'aws_access_key_id', 'aws_secret_access_key',
   'vertex_credentials', 'metadata_api_key',
+  // SDK spellings and router hints (OpenRouter's `provider` picks the upstream's own upstream).
+  'baseURL', 'baseUrl', 'apiBase', 'apiKey', 'api_type', 'azure_endpoint', 'provider',
 ] as const;
 
 function invalid(message: string, param?: string): LlmpError {
@@ -21,6 +23,7 @@ function requireObjectBody(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalid('The request body must be a JSON object.');
   }
+  if (jsonDepth(body) > MAX_JSON_DEPTH) throw invalid(`The request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`);
   return body as Record<string, unknown>;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint, type Json, type Surface } from '@llmp/common';
+import { ErrorCode, jsonDepth, LlmpError, MAX_JSON_DEPTH, type CanonicalRequest, type Endpoint, type Json, type Surface } from '@llmp/common';
 import { extractCredentials } from './credentials';
 import { ledgerRequestId } from './request-id';
 
@@ -8,6 +8,9 @@ export function objectBody(req: FastifyRequest): Json {
   const body = req.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new LlmpError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
+  }
+  if (jsonDepth(body) > MAX_JSON_DEPTH) {
+    throw new LlmpError(ErrorCode.InvalidRequest, `The request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`);
   }
   return body as Json;
 }
