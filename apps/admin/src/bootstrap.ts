@@ -6,6 +6,7 @@ import { ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
+import { UnsafeInputPipe } from './common/unsafe-input.pipe';
 import { registerConsole } from './console/console-static';
 
 /** Admin request bodies are small JSON documents. */
@@ -22,7 +23,7 @@ export async function createAdminApp(options: AdminAppOptions = {}): Promise<Nes
     new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES }),
     { logger: options.logger ?? ['error', 'warn', 'log'] },
   );
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new UnsafeInputPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new AdminExceptionFilter());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { jsonDepth } from '@llmp/common';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,14 +63,17 @@ export function IsModelLimitsMap(options?: ValidationOptions): PropertyDecorator
   );
 }
 
+/** Deepest nesting a metadata object may have (the database driver refuses deeper JSON with an internal error). */
+const MAX_METADATA_DEPTH = 32;
+
 /** A JSON object of modest size (metadata). */
 export function IsSmallJsonObject(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isSmallJsonObject',
       validator: {
-        validate: (v: unknown) => isPlainObject(v) && JSON.stringify(v).length <= 16_384,
-        defaultMessage: () => '$property must be a JSON object of at most 16 KB',
+        validate: (v: unknown) => isPlainObject(v) && jsonDepth(v, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH && JSON.stringify(v).length <= 16_384,
+        defaultMessage: () => `$property must be a JSON object of at most 16 KB, nested at most ${MAX_METADATA_DEPTH} levels`,
       },
     },
     options,

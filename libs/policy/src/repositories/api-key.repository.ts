@@ -161,7 +161,8 @@ export class ApiKeyRepository {
   async list(filter: KeyListFilter, now: Date = new Date()): Promise<Page<KeyRecord>> {
     const and: Prisma.ApiKeyWhereInput[] = [];
     if (filter.teamId) and.push({ teamId: filter.teamId });
-    if (filter.q) and.push({ name: { contains: filter.q, mode: 'insensitive' } });
+    // Prisma passes `contains` to ILIKE unescaped: `%` and `_` from a search box must match themselves.
+    if (filter.q) and.push({ name: { contains: filter.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } });
     if (filter.status === 'revoked') and.push({ revokedAt: { not: null } });
     if (filter.status === 'expired') and.push({ revokedAt: null, expiresAt: { lte: now } });
     if (filter.status === 'active') and.push({ revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
