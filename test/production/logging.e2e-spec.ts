@@ -145,7 +145,7 @@ models:
     expect(geminiLine).toMatchObject({ status: 200, keyId: plain.id });
     expect(String(geminiLine!.path)).not.toContain('?');
     // Every line the processes wrote is JSON with a level, a time and the process name (the banner aside: plain text).
-    for (const l of lines) expect(l).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), app: expect.any(String) }));
+    for (const l of lines) expect(l).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(Number), app: expect.any(String) }));
 
     const everything = api.output() + admin.output();
     for (const secret of [plain.key, debug.key, masterKey, upstreamKey, opaqueUpstreamKey]) expect(everything).not.toContain(secret);

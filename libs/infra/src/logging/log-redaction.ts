@@ -6,10 +6,10 @@ import { REDACTED } from '../queues/redact-secrets';
  */
 const SECRET_FIELDS = [
   'authorization',
-  '"x-api-key"',
-  '"api-key"',
-  '"x-goog-api-key"',
-  '"x-management-key"',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-management-key',
   'cookie',
   'apiKey',
   'api_key',
@@ -21,11 +21,9 @@ const SECRET_FIELDS = [
   'token',
   'key',
 ];
-export const LOG_REDACT_PATHS: readonly string[] = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
-];
+/** pino path syntax: dotted for identifiers, brackets for header names with dashes. */
+const at = (prefix: string, f: string): string => (/^[A-Za-z_]\w*$/.test(f) ? `${prefix}${prefix ? '.' : ''}${f}` : `${prefix}["${f}"]`);
+export const LOG_REDACT_PATHS: readonly string[] = ['', '*', '*.*'].flatMap((prefix) => SECRET_FIELDS.map((f) => at(prefix, f)));
 
 /**
  * Secret shapes in free text, the last line of defence on every log line (after serialisation): llmp keys (admin
@@ -35,8 +33,10 @@ export const LOG_REDACT_PATHS: readonly string[] = [
 const SECRET_SHAPES =
   /llmp_[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9_-]{16,}|\bAIza[A-Za-z0-9_-]{30,}|(?<=[Bb]earer\s+)[A-Za-z0-9._~+/=-]{8,}|(?<=[?&]key=)[^&\s"\\]+/g;
 
+/** Substrings every secret shape above contains: lines with none of them (nearly all) skip the regex. */
+const SHAPE_HINTS = ['llmp_', 'sk-', 'AIza', 'earer', 'key='];
+
 const literals = new Set<string>();
-let literalPattern: RegExp | null = null;
 
 /**
  * Adds an exact secret value (an upstream `apiKey` from the config, the master key) to the line scrubber, so a secret
@@ -44,18 +44,20 @@ let literalPattern: RegExp | null = null;
  * blank out ordinary words.
  */
 export function registerLogSecret(value: string | undefined | null): void {
-  if (!value || value.length < 8 || literals.has(value)) return;
+  if (!value || value.length < 8) return;
   literals.add(value);
-  literalPattern = new RegExp([...literals].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
 }
 
 /** The last-line scrubber: every known secret and every secret-shaped string in `line` replaced by `[redacted]`. */
 export function scrubSecrets(line: string): string {
-  let out = line.replace(SECRET_SHAPES, REDACTED);
-  if (literalPattern) out = out.replace(literalPattern, REDACTED);
+  let out = line;
+  // Runs on every log line, access lines included: plain substring checks first, the regex only on a hint.
+  for (const hint of SHAPE_HINTS) {
+    if (out.includes(hint)) {
+      out = out.replace(SECRET_SHAPES, REDACTED);
+      break;
+    }
+  }
+  for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -40,8 +40,8 @@ export function openLogSink(options: LogSinkOptions): Sink {
       ? prettyDestination()
       : pino.destination({ dest: 1, sync: false });
   const shared: LoggerOptions = {
+    // pino's default `time` (epoch ms): an ISO string would cost about 1 µs more on every access line.
     base: { app: options.app, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     // After serialisation: secrets that slipped into a message or an unexpected field never reach the output.
     hooks: { streamWrite: scrubSecrets },
@@ -88,7 +88,7 @@ function prettyDestination(): DestinationStream {
         process.stdout.write(line);
         return;
       }
-      const time = typeof o.time === 'string' ? o.time.slice(11, 23) : '';
+      const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 23) : '';
       const rest = Object.entries(o)
         .filter(([k]) => !LINE_FIELDS.has(k))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
