@@ -9,12 +9,18 @@ import { basename, join, sep } from 'node:path';
 export const FAULT_AREAS = ['upstream', 'platform', 'attack'];
 const FAULTS_DIR = `${sep}test${sep}faults${sep}`;
 
-/** A fresh, empty report directory for one run (the runners export it as LLMP_FAULTS_REPORT_DIR). */
-export function freshReportDir(dir) {
-  if (!dir) return mkdtempSync(join(tmpdir(), 'llmp-faults-'));
+/**
+ * A fresh, empty report directory for one run, under `parent` (the runners export it as LLMP_FAULTS_REPORT_DIR).
+ * One per run, so two runs in one checkout never mix or wipe each other's lines.
+ */
+export function freshReportDir(parent = tmpdir()) {
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, 'run-'));
+}
+
+/** Removes a run's report directory once its table is printed (kept when the run failed, for a look). */
+export function removeReportDir(dir) {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 /** Every case line in `dir` (unparseable lines count as a failed case, never silently dropped). */
@@ -77,6 +83,9 @@ export function summarizeFaults({ dir, jestResults = null }) {
       if (lines) {
         matched.add(key);
         for (const r of lines) cases.push({ ...r, status: status === 'passed' && r.status === 'failed' ? 'failed' : status });
+      } else if (status === 'passed' && /^\[\w+\]/.test(a.title)) {
+        // A faultCase always writes its line before passing: without it, its data-loss count is unknown.
+        cases.push({ area: areaOf(a.title, file.name), name: a.title.replace(/^\[\w+\]\s*/, ''), status: 'failed', dataLost: 0, detail: 'passed in Jest but its report line is missing', file: file.name });
       } else {
         cases.push({ area: areaOf(a.title, file.name, a.fullName), name: a.title.replace(/^\[\w+\]\s*/, ''), status, dataLost: 0, file: file.name });
       }

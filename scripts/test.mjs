@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultVerdict, freshReportDir, printFaultSummary, summarizeFaults } from './fault-summary.mjs';
+import { faultVerdict, freshReportDir, printFaultSummary, removeReportDir, summarizeFaults } from './fault-summary.mjs';
 import { prepareTestRun, root, runJest } from './lib/test-run.mjs';
 
 await prepareTestRun('llmp test');
@@ -18,6 +18,7 @@ if (!results) {
   process.exit(jestStatus || 1);
 }
 const faults = summarizeFaults({ dir: faultsDir, jestResults: results });
+removeReportDir(faultsDir);
 
 // The console's component tests run under vitest (browser-like DOM); their counts join the closing line.
 rmSync(join(root, '.llmp', 'vitest-results.json'), { force: true });
