@@ -8,6 +8,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createRedis, InfraModule } from '@llmp/infra';
 import pg from 'pg';
 import { WorkersModule } from '../../apps/admin/src/workers/workers.module';
+import { ensureBuilt } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
 export const API_ENTRY = join(root, 'dist/apps/api/src/main.js');
@@ -52,7 +53,12 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A built data plane replica as its own OS process. */
+/** The built control plane; builds it when the run has none. */
+export function ensureBuiltAdmin(): string {
+  return ensureBuilt('admin', 'apps/admin/src/main.js');
+}
+
+/** A built data plane replica (or control plane) as its own OS process. */
 export interface ApiProcess {
   url: string;
   child: ChildProcess;
@@ -60,15 +66,29 @@ export interface ApiProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnApi(env: Record<string, string>): Promise<ApiProcess> {
-  const entry = ensureBuiltApi();
+export interface SpawnOptions {
+  /** Called right after spawn, before the process writes anything (e.g. to capture its whole output). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export async function spawnApi(env: Record<string, string>, opts: SpawnOptions = {}): Promise<ApiProcess> {
+  return spawnBuilt(ensureBuiltApi(), 'LLMP_API_PORT', env, opts);
+}
+
+/** The built control plane (`dist/apps/admin/src/main.js`); it listens on every interface, like in production. */
+export async function spawnAdmin(env: Record<string, string>, opts: SpawnOptions = {}): Promise<ApiProcess> {
+  return spawnBuilt(ensureBuiltAdmin(), 'LLMP_ADMIN_PORT', env, opts);
+}
+
+async function spawnBuilt(entry: string, portVariable: string, env: Record<string, string>, opts: SpawnOptions): Promise<ApiProcess> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [entry], {
     cwd: root,
-    env: { ...process.env, LLMP_LOG_LEVEL: 'log', NO_COLOR: '1', ...env, LLMP_API_PORT: String(port), LLMP_HOST: '127.0.0.1' },
+    env: { ...process.env, LLMP_LOG_LEVEL: 'log', NO_COLOR: '1', ...env, [portVariable]: String(port), LLMP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  opts.onSpawn?.(child);
   const collect = (d: Buffer): void => {
     output = (output + d.toString()).slice(-20_000);
   };
