@@ -12,7 +12,7 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { PrismaService } from './prisma/prisma.service';
 import { createRedis } from './redis/redis.factory';
 import { GatewayTracing } from './tracing/gateway-tracing';
-import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
+import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER, REPORTS_PRISMA } from './tokens';
 
 /** Config, Postgres and Redis for every app. Config is read and validated once, here. */
 @Global()
@@ -29,6 +29,13 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
       inject: [ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER],
     },
     PrismaService,
+    {
+      provide: REPORTS_PRISMA,
+      // Prisma connects lazily, so a data plane (which never reports) opens no replica connection.
+      useFactory: (env: EnvConfig, primary: PrismaService) =>
+        env.reportsDatabaseUrl === env.databaseUrl ? primary : new PrismaService({ ...env, databaseUrl: env.reportsDatabaseUrl }),
+      inject: [ENV_CONFIG, PrismaService],
+    },
     OutboxRepository,
     HealthProbe,
     AccessLog,
@@ -44,7 +51,7 @@ import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER } from './tokens';
       inject: [ENV_CONFIG],
     },
   ],
-  exports: [MetricsModule, InflightTracker, ENV_CONFIG, GATEWAY_CONFIG, ConfigStore, PrismaService, OutboxRepository, HealthProbe, AccessLog, GatewayTracing, REDIS, REDIS_SUBSCRIBER],
+  exports: [MetricsModule, InflightTracker, ENV_CONFIG, GATEWAY_CONFIG, ConfigStore, PrismaService, REPORTS_PRISMA, OutboxRepository, HealthProbe, AccessLog, GatewayTracing, REDIS, REDIS_SUBSCRIBER],
 })
 export class InfraModule implements OnApplicationShutdown {
   private readonly logger = new Logger(InfraModule.name);

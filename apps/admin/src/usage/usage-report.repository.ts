@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { PrismaService } from '@llmp/infra';
+import { PrismaService, REPORTS_PRISMA } from '@llmp/infra';
 
 export type UsageDimension = 'day' | 'key' | 'team' | 'model';
 
@@ -99,7 +99,8 @@ function sums(r: SumColumns): UsageSums {
 /** Usage aggregates from rollups (plus raw edges) and raw ledger pages. Sums are cast to text: no float drift. */
 @Injectable()
 export class UsageReportRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  /** Reads only, from the reports database (a read replica when LLMP_REPORTS_DATABASE_URL is set). */
+  constructor(@Inject(REPORTS_PRISMA) private readonly prisma: PrismaService) {}
 
   async aggregate(plan: UsagePlan, filter: UsageFilter, dims: readonly UsageDimension[]): Promise<{ rows: UsageRowRaw[]; totals: UsageSums; unpricedModels: string[] }> {
     const src = this.source(plan, filter);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 /** Process settings from the environment, read once at boot. Fields marked secret are never logged. */
 export interface EnvConfig {
   databaseUrl: string;
+  /** LLMP_REPORTS_DATABASE_URL: a read replica for finance reports (usage reports and raw records); else databaseUrl. */
+  reportsDatabaseUrl: string;
   redisUrl: string;
   /** Prefix of every Redis key and channel llmp writes. */
   redisPrefix: string;
@@ -62,6 +64,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new Error('LLMP_LOG_FORMAT must be json or pretty');
   return {
     databaseUrl: env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/llmp',
+    reportsDatabaseUrl: env.LLMP_REPORTS_DATABASE_URL || env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/llmp',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     redisPrefix: env.LLMP_REDIS_PREFIX ?? 'llmp:',
     configPath: env.LLMP_CONFIG || undefined,
