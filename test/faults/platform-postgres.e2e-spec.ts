@@ -70,14 +70,24 @@ models:
     const denials = answers.slice(served.length);
     expect(denials.map((r) => r.status)).toEqual(denied.map(() => 400));
     expect(((await denials[0].json()) as { error: { code: string } }).error.code).toBe('model_not_allowed');
+    // A key this replica has never seen cannot be checked: a retryable 503, not a 500 (and not a 401, it may be valid).
+    const unknownKey = `llmp_${'A'.repeat(43)}`;
+    const unknownId = id('unknown');
+    const unknown = await ask(unknownKey, 'm', unknownId);
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers.get('retry-after')).toBeTruthy();
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('keys_unavailable');
     expect((await fetch(`${api!.url}/health/live`)).status).toBe(200);
     await sleep(1000);
 
     cluster.start();
     const after = [id('after'), id('after')];
     for (const rid of after) expect((await ask(key, 'm', rid)).status).toBe(200);
+    // Nothing about the unknown key was cached during the outage: now it is simply invalid.
+    after.push(id('unknown'));
+    expect((await ask(unknownKey, 'm', after[after.length - 1])).status).toBe(401);
 
-    const all = [...before, ...served, ...denied, ...after];
+    const all = [...before, ...served, ...denied, unknownId, ...after];
     // Jobs that failed while Postgres was away retry with backoff (1 s, 2 s, 4 s...), so allow for a few rounds.
     const ledger = await accountLedger(all, 60_000);
     await waitFor('every denial audit event', async () => (await auditEventsFor(denied)).length >= denied.length, 30_000).catch(() => undefined);
@@ -89,8 +99,9 @@ models:
     expect([ledger.missing, ledger.duplicated]).toEqual([0, 0]);
     expect([...audited].sort()).toEqual([...denied].sort());
     const statuses = [...ledger.rows.values()].map((rows) => rows[0].status);
-    expect(statuses.filter((st) => st === 200)).toHaveLength(before.length + served.length + after.length);
+    expect(statuses.filter((st) => st === 200)).toHaveLength(before.length + served.length + after.length - 1);
     expect(statuses.filter((st) => st === 400)).toHaveLength(denied.length);
+    expect(ledger.rows.get(unknownId)![0].status).toBe(503);
     // The control plane's own audit trail (the key's creation) survived the crash too, and the chain still verifies.
     const verify = await call(admin!, 'GET', '/admin/v1/audit/verify', { headers: master });
     expect(verify.status).toBe(200);

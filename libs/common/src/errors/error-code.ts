@@ -14,6 +14,8 @@ export enum ErrorCode {
   RateLimitExceeded = 'rate_limit_exceeded',
   BudgetExceeded = 'budget_exceeded',
   LimitsUnavailable = 'limits_unavailable',
+  /** A key not cached anywhere cannot be checked because the key store (Postgres) is unreachable. */
+  KeysUnavailable = 'keys_unavailable',
   NoProviderAvailable = 'no_provider_available',
   ProviderError = 'provider_error',
   ProviderTimeout = 'provider_timeout',
@@ -54,6 +56,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 502;
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:
+    case ErrorCode.KeysUnavailable:
       return 503;
     case ErrorCode.ProviderTimeout:
       return 504;
@@ -80,6 +83,7 @@ export function openAiErrorTypeOf(code: ErrorCode): string {
     case ErrorCode.ProviderTimeout:
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:
+    case ErrorCode.KeysUnavailable:
     case ErrorCode.Internal:
       return 'api_error';
     case ErrorCode.InvalidRequest:

@@ -128,9 +128,12 @@ export class KeyAuthService implements OnModuleInit {
       // Keep authenticating from what this process already knows while Redis is away.
       if (stale) return stale;
     }
-    const record = await this.keys.findAuthRecordByHash(hash).catch((e: unknown) => {
+    const record = await this.keys.findAuthRecordByHash(hash).catch(() => {
       this.fallbacks.postgresUnreachable++;
-      throw e;
+      // A retryable 503, not a 500: the key may be fine, the store that knows it is away (cached keys keep working).
+      throw new LlmpError(ErrorCode.KeysUnavailable, 'The API key cannot be checked right now because the key store is unreachable; retry shortly', {
+        retryAfterSeconds: 5,
+      });
     });
     const value: CachedAuth = record ? toCached(record) : { kind: 'none' };
     this.local.set(hash, value, Date.now(), generation);

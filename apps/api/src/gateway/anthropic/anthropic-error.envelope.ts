@@ -18,6 +18,7 @@ export function anthropicErrorType(code: ErrorCode): string {
       return 'rate_limit_error';
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:
+    case ErrorCode.KeysUnavailable:
       return 'overloaded_error';
     case ErrorCode.ProviderError:
     case ErrorCode.ProviderTimeout:

@@ -25,6 +25,7 @@ export function geminiStatusOf(code: ErrorCode): string {
       return 'RESOURCE_EXHAUSTED';
     case ErrorCode.NoProviderAvailable:
     case ErrorCode.LimitsUnavailable:
+    case ErrorCode.KeysUnavailable:
     case ErrorCode.ProviderError:
       return 'UNAVAILABLE';
     case ErrorCode.ProviderTimeout:

@@ -20,6 +20,7 @@ export function ollamaErrorBody(e: LlmpError): { error: string } {
     case ErrorCode.ProviderError:
     case ErrorCode.ProviderTimeout:
     case ErrorCode.LimitsUnavailable:
+    case ErrorCode.KeysUnavailable:
       return { error: `${e.code}: ${e.message}` };
     case ErrorCode.InvalidRequest:
     case ErrorCode.RequestTooLarge:
