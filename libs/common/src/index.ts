@@ -7,3 +7,4 @@ export * from './errors/llmp.error';
 export * from './queues/queue-registry';
 export * from './admin/admin-role';
 export * from './translation';
+export * from './tokenizer/lazy-tokenizer';

@@ -13,6 +13,13 @@ interface ScriptedRedis extends Redis {
   llmpBudgetInit(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
+/** One reservation to settle: what was reserved at admission and what the request actually used. */
+export interface SettleItem {
+  requestId: string;
+  reserved: { tokens: number; costNano: number };
+  actual: { tokens: number; costNano: number };
+}
+
 export type AdmitReply =
   | { status: 'admitted'; now: number; stats: ScopeStats[] }
   | { status: 'denied'; now: number; scope: number; limit: LimitName; limitValue: number; retryMs: number; stats: ScopeStats[] }
@@ -72,13 +79,24 @@ export class LimitsScripts {
     reserved: { tokens: number; costNano: number },
     actual: { tokens: number; costNano: number },
   ): Promise<boolean> {
-    const keys = [...plan.scopes.flatMap(scopeKeys), settledKey(plan, requestId)];
-    const r = await this.client.llmpSettle(
-      keys.length, ...keys,
-      requestId, this.opts.settledTtlMs, actual.tokens, actual.tokens - reserved.tokens,
-      actual.costNano - reserved.costNano, actual.costNano, plan.scopes.length,
-    );
-    return Number(r) === 1;
+    return (await this.settleMany(plan, [{ requestId, reserved, actual }])) === 1;
+  }
+
+  /**
+   * Settles many reservations of the same plan (same scopes, so the same keys and hash tag) in one EVALSHA;
+   * returns how many were settled now. Deltas are integers.
+   */
+  async settleMany(plan: AdmissionPlan, items: readonly SettleItem[]): Promise<number> {
+    const keys = plan.scopes.flatMap(scopeKeys);
+    const args: (string | number)[] = [this.opts.settledTtlMs, plan.scopes.length, items.length];
+    for (const it of items) {
+      keys.push(settledKey(plan, it.requestId));
+      args.push(
+        it.requestId, it.actual.tokens, it.actual.tokens - it.reserved.tokens, it.actual.costNano - it.reserved.costNano,
+        it.actual.costNano,
+      );
+    }
+    return Number(await this.client.llmpSettle(keys.length, ...keys, ...args));
   }
 
   /** Installs rebuilt budget counters unless another replica already did for the same period. */
