@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Op
 import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
 import { GATEWAY_CONFIG, REDIS } from '@llmp/infra';
 import type { Redis } from 'ioredis';
-import { buildAdmissionPlan, planHasBudget, scopeKeys } from './admission-plan';
+import { admissionPlanFor, planHasBudget, scopeKeys } from './admission-plan';
 import { type AdmitReply, LimitsScripts, type SettleItem } from './limits-scripts';
 import { DEFAULT_LIMITS_OPTIONS, LIMITS_OPTIONS, type LimitsOptions } from './limits-options';
 import { LocalLimiter } from './local-limiter';
@@ -87,7 +87,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   async admit(req: AdmissionRequest): Promise<Admission> {
     const tokens = Math.max(0, Math.ceil(req.promptTokensEstimate) + Math.ceil(req.outputTokensReserved));
     const costNano = usdToNano(req.reservedCostUsd, 'ceil');
-    const plan = buildAdmissionPlan(req.principal, req.model);
+    const plan = admissionPlanFor(req.principal, req.model);
     if (plan === null) return { requestId: req.requestId, headers: {}, reservation: { mode: 'none', plan: NO_PLAN, tokens, costNano } };
     this.checkNeverFits(plan, tokens, costNano);
 

@@ -13,6 +13,20 @@ interface ScriptedRedis extends Redis {
   llmpBudgetInit(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
+/** The parts of a script call that depend only on the plan, computed once per plan (plans are cached). */
+const planArgsCache = new WeakMap<AdmissionPlan, { keys: string[]; limits: (string | number)[] }>();
+
+function planArgs(plan: AdmissionPlan): { keys: string[]; limits: (string | number)[] } {
+  let found = planArgsCache.get(plan);
+  if (!found) {
+    const limits: (string | number)[] = [];
+    for (const s of plan.scopes) limits.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
+    found = { keys: plan.scopes.flatMap(scopeKeys), limits };
+    planArgsCache.set(plan, found);
+  }
+  return found;
+}
+
 /** One reservation to settle: what was reserved at admission and what the request actually used. */
 export interface SettleItem {
   requestId: string;
@@ -40,15 +54,12 @@ export class LimitsScripts {
 
   /** `nowMs` replaces Redis TIME; only tests pass it. */
   async admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
-    const keys = plan.scopes.flatMap(scopeKeys);
-    const args: (string | number)[] = [
+    const { keys, limits } = planArgs(plan);
+    const r = await this.client.llmpAdmit(
+      keys.length, ...keys,
       requestId, this.opts.windowMs, this.opts.parallelTtlMs, tokens, costNano, this.opts.budgetTtlMs,
-      nowMs === undefined ? '' : nowMs, plan.scopes.length,
-    ];
-    for (const s of plan.scopes) {
-      args.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
-    }
-    const r = await this.client.llmpAdmit(keys.length, ...keys, ...args);
+      nowMs === undefined ? '' : nowMs, plan.scopes.length, ...limits,
+    );
     const status = Number(r[0]);
     if (status === 3) {
       const budgets: { scope: number; periodId: string; periodStartMs: number }[] = [];
@@ -87,7 +98,7 @@ export class LimitsScripts {
    * returns how many were settled now. Deltas are integers.
    */
   async settleMany(plan: AdmissionPlan, items: readonly SettleItem[]): Promise<number> {
-    const keys = plan.scopes.flatMap(scopeKeys);
+    const keys = planArgs(plan).keys.slice();
     const args: (string | number)[] = [this.opts.settledTtlMs, plan.scopes.length, items.length];
     for (const it of items) {
       keys.push(settledKey(plan, it.requestId));
