@@ -32,7 +32,7 @@ const scopes = [
 ];
 const keys = scopes.flatMap((s) => ['w', 'tk', 'par', 'bud'].map((k) => `${s.base}:${k}`));
 const admitArgs = (id) => [id, 60000, 900000, 1200, 5000000, 3024000000, '', scopes.length, ...scopes.flatMap((s) => s.args)];
-const settleArgs = (id) => [id, 3600000, 900, -300, -1000000, 4000000, scopes.length];
+const settleArgs = (id) => [3600000, scopes.length, 1, id, 900, -300, -1000000, 4000000];
 
 // Install the budget counters the way the service's ledger rebuild does.
 const first = await redis.llmpAdmit(keys.length, ...keys, ...admitArgs('warmup'));

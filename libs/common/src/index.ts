@@ -8,3 +8,4 @@ export * from './queues/queue-registry';
 export * from './admin/admin-role';
 export * from './translation';
 export * from './json/json-depth';
+export * from './tokenizer/lazy-tokenizer';

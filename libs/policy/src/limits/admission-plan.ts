@@ -65,6 +65,26 @@ export function buildAdmissionPlan(principal: Principal, model: string): Admissi
   return limited.length ? { tag, scopes: limited } : null;
 }
 
+/**
+ * Plans by key snapshot and model. A snapshot object lives until the key cache replaces it (a change or the refresh
+ * interval), and a plan depends on nothing else, so the hot path builds each plan once instead of per request.
+ */
+const planCache = new WeakMap<object, Map<string, AdmissionPlan | null>>();
+
+/** `buildAdmissionPlan`, cached per key snapshot and model (treat the result as read-only). */
+export function admissionPlanFor(principal: Principal, model: string): AdmissionPlan | null {
+  if (principal.kind !== 'key') return null;
+  let byModel = planCache.get(principal.snapshot);
+  if (!byModel) planCache.set(principal.snapshot, (byModel = new Map()));
+  let plan = byModel.get(model);
+  if (plan === undefined) {
+    plan = buildAdmissionPlan(principal, model);
+    // Forced-provider model names come from clients: bound what one snapshot can hold.
+    if (byModel.size < 256) byModel.set(model, plan);
+  }
+  return plan;
+}
+
 /** The four counter keys of a scope, in the order the Lua scripts expect. */
 export function scopeKeys(scope: ScopePlan): [string, string, string, string] {
   return [`${scope.base}:w`, `${scope.base}:tk`, `${scope.base}:par`, `${scope.base}:bud`];

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Op
 import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
 import { GATEWAY_CONFIG, REDIS } from '@llmp/infra';
 import type { Redis } from 'ioredis';
-import { buildAdmissionPlan, planHasBudget, scopeKeys } from './admission-plan';
-import { type AdmitReply, LimitsScripts } from './limits-scripts';
+import { admissionPlanFor, planHasBudget, scopeKeys } from './admission-plan';
+import { type AdmitReply, LimitsScripts, type SettleItem } from './limits-scripts';
 import { DEFAULT_LIMITS_OPTIONS, LIMITS_OPTIONS, type LimitsOptions } from './limits-options';
 import { LocalLimiter } from './local-limiter';
 import { decimalUsdToNano, usdToNano } from './nano-usd';
@@ -23,11 +23,22 @@ import { UsageSpendRepository } from './usage-spend.repository';
 
 const NO_PLAN: AdmissionPlan = { tag: '', scopes: [] };
 
-interface PendingSettle {
-  requestId: string;
+interface PendingSettle extends SettleItem {
   plan: AdmissionPlan;
-  reserved: { tokens: number; costNano: number };
-  actual: { tokens: number; costNano: number };
+}
+
+/** Settlements of one plan waiting for the end of the event-loop turn, and their callers. */
+interface SettleGroup {
+  plan: AdmissionPlan;
+  jobs: PendingSettle[];
+  waiters: (() => void)[];
+}
+
+/** Settlements that share scopes share keys, so they can go in one script call (and one cluster slot). */
+function planSignature(plan: AdmissionPlan): string {
+  let sig = plan.tag;
+  for (const s of plan.scopes) sig += '|' + s.base;
+  return sig;
 }
 
 /**
@@ -48,6 +59,8 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     incidents: 0, redisDown: false, local: 0, open: 0, closed: 0, budgetRefused: 0, settleFailures: 0,
   };
   private pending: PendingSettle[] = [];
+  private settleGroups = new Map<string, SettleGroup>();
+  private settleFlush: NodeJS.Immediate | null = null;
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -74,7 +87,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   async admit(req: AdmissionRequest): Promise<Admission> {
     const tokens = Math.max(0, Math.ceil(req.promptTokensEstimate) + Math.ceil(req.outputTokensReserved));
     const costNano = usdToNano(req.reservedCostUsd, 'ceil');
-    const plan = buildAdmissionPlan(req.principal, req.model);
+    const plan = admissionPlanFor(req.principal, req.model);
     if (plan === null) return { requestId: req.requestId, headers: {}, reservation: { mode: 'none', plan: NO_PLAN, tokens, costNano } };
     this.checkNeverFits(plan, tokens, costNano);
 
@@ -285,16 +298,42 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     this.logger.log({ msg: 'limits store (Redis) reachable again', pendingSettles: this.pending.length });
   }
 
-  private async runSettle(job: PendingSettle): Promise<void> {
+  /**
+   * Joins the settlements of this event-loop turn: one EVALSHA per plan at the turn's end (setImmediate), so a busy
+   * replica sends one settle call for many requests instead of one each. Resolves once it ran (or was queued for
+   * replay because Redis is away).
+   */
+  private runSettle(job: PendingSettle): Promise<void> {
     if (this.client.status !== 'ready') {
       this.enqueueSettle(job);
-      return;
+      return Promise.resolve();
     }
-    try {
-      await this.scripts.settle(job.requestId, job.plan, job.reserved, job.actual);
-    } catch (e) {
-      this.markDown(e as Error);
-      this.enqueueSettle(job);
+    const sig = planSignature(job.plan);
+    let group = this.settleGroups.get(sig);
+    if (!group) {
+      group = { plan: job.plan, jobs: [], waiters: [] };
+      this.settleGroups.set(sig, group);
+    }
+    group.jobs.push(job);
+    this.settleFlush ??= setImmediate(() => this.flushSettles());
+    const waiters = group.waiters;
+    return new Promise<void>((resolve) => waiters.push(resolve));
+  }
+
+  private flushSettles(): void {
+    this.settleFlush = null;
+    const groups = this.settleGroups;
+    this.settleGroups = new Map();
+    for (const group of groups.values()) {
+      this.scripts
+        .settleMany(group.plan, group.jobs)
+        .catch((e: unknown) => {
+          this.markDown(e as Error);
+          for (const job of group.jobs) this.enqueueSettle(job);
+        })
+        .finally(() => {
+          for (const resolve of group.waiters) resolve();
+        });
     }
   }
 

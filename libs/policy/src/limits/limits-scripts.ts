@@ -13,6 +13,27 @@ interface ScriptedRedis extends Redis {
   llmpBudgetInit(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
+/** The parts of a script call that depend only on the plan, computed once per plan (plans are cached). */
+const planArgsCache = new WeakMap<AdmissionPlan, { keys: string[]; limits: (string | number)[] }>();
+
+function planArgs(plan: AdmissionPlan): { keys: string[]; limits: (string | number)[] } {
+  let found = planArgsCache.get(plan);
+  if (!found) {
+    const limits: (string | number)[] = [];
+    for (const s of plan.scopes) limits.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
+    found = { keys: plan.scopes.flatMap(scopeKeys), limits };
+    planArgsCache.set(plan, found);
+  }
+  return found;
+}
+
+/** One reservation to settle: what was reserved at admission and what the request actually used. */
+export interface SettleItem {
+  requestId: string;
+  reserved: { tokens: number; costNano: number };
+  actual: { tokens: number; costNano: number };
+}
+
 export type AdmitReply =
   | { status: 'admitted'; now: number; stats: ScopeStats[] }
   | { status: 'denied'; now: number; scope: number; limit: LimitName; limitValue: number; retryMs: number; stats: ScopeStats[] }
@@ -33,15 +54,12 @@ export class LimitsScripts {
 
   /** `nowMs` replaces Redis TIME; only tests pass it. */
   async admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
-    const keys = plan.scopes.flatMap(scopeKeys);
-    const args: (string | number)[] = [
+    const { keys, limits } = planArgs(plan);
+    const r = await this.client.llmpAdmit(
+      keys.length, ...keys,
       requestId, this.opts.windowMs, this.opts.parallelTtlMs, tokens, costNano, this.opts.budgetTtlMs,
-      nowMs === undefined ? '' : nowMs, plan.scopes.length,
-    ];
-    for (const s of plan.scopes) {
-      args.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
-    }
-    const r = await this.client.llmpAdmit(keys.length, ...keys, ...args);
+      nowMs === undefined ? '' : nowMs, plan.scopes.length, ...limits,
+    );
     const status = Number(r[0]);
     if (status === 3) {
       const budgets: { scope: number; periodId: string; periodStartMs: number }[] = [];
@@ -72,13 +90,24 @@ export class LimitsScripts {
     reserved: { tokens: number; costNano: number },
     actual: { tokens: number; costNano: number },
   ): Promise<boolean> {
-    const keys = [...plan.scopes.flatMap(scopeKeys), settledKey(plan, requestId)];
-    const r = await this.client.llmpSettle(
-      keys.length, ...keys,
-      requestId, this.opts.settledTtlMs, actual.tokens, actual.tokens - reserved.tokens,
-      actual.costNano - reserved.costNano, actual.costNano, plan.scopes.length,
-    );
-    return Number(r) === 1;
+    return (await this.settleMany(plan, [{ requestId, reserved, actual }])) === 1;
+  }
+
+  /**
+   * Settles many reservations of the same plan (same scopes, so the same keys and hash tag) in one EVALSHA;
+   * returns how many were settled now. Deltas are integers.
+   */
+  async settleMany(plan: AdmissionPlan, items: readonly SettleItem[]): Promise<number> {
+    const keys = planArgs(plan).keys.slice();
+    const args: (string | number)[] = [this.opts.settledTtlMs, plan.scopes.length, items.length];
+    for (const it of items) {
+      keys.push(settledKey(plan, it.requestId));
+      args.push(
+        it.requestId, it.actual.tokens, it.actual.tokens - it.reserved.tokens, it.actual.costNano - it.reserved.costNano,
+        it.actual.costNano,
+      );
+    }
+    return Number(await this.client.llmpSettle(keys.length, ...keys, ...args));
   }
 
   /** Installs rebuilt budget counters unless another replica already did for the same period. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { anthropicToOpenAiRequest, type CanonicalRequest, type Json } from '@llmp/common';
+import { anthropicToOpenAiRequest, type CanonicalRequest, type Json, tokenizer } from '@llmp/common';
 import type { FastifyRequest } from 'fastify';
-import { encode } from 'gpt-tokenizer';
 import { objectBody, surfaceRequest } from '../ingress/surface-ingress';
 import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
 import { countPromptTokens } from '../pipeline/usage-estimator';
@@ -20,7 +19,7 @@ export class AnthropicTokenCounter {
     const request: CanonicalRequest = surfaceRequest(req, 'anthropic', 'messages', chat);
     await this.pipeline.authorize(request);
     const tools = (chat as Json).tools;
-    const toolTokens = Array.isArray(tools) && tools.length ? encode(JSON.stringify(tools)).length : 0;
+    const toolTokens = Array.isArray(tools) && tools.length ? tokenizer().encode(JSON.stringify(tools)).length : 0;
     return { input_tokens: countPromptTokens(chat) + toolTokens };
   }
 }

@@ -2,10 +2,18 @@ import { randomBytes } from 'node:crypto';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+/**
+ * Fresh ids are a random per-process prefix plus a counter: unique across replicas and restarts (96 random bits),
+ * without a crypto call on every request.
+ */
+const PROCESS_PREFIX = `req_${randomBytes(12).toString('base64url')}`;
+let sequence = 0;
+
 /** The id shown in `x-request-id`: the client's when it is sane, else a fresh one. */
 export function requestIdFrom(header: string | string[] | undefined): string {
   if (typeof header === 'string' && SANE_REQUEST_ID.test(header)) return header;
-  return `req_${randomBytes(12).toString('base64url')}`;
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PROCESS_PREFIX}${sequence.toString(36)}`;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { encode } from 'gpt-tokenizer';
-import type { TokenUsage } from '@llmp/common';
+import { tokenizer, type TokenUsage } from '@llmp/common';
 
 function textOf(value: unknown, out: string[]): void {
   if (typeof value === 'string') out.push(value);
@@ -18,11 +17,11 @@ export function countPromptTokens(body: Readonly<Record<string, unknown>>): numb
   textOf(body.messages ?? body.prompt ?? body.input, parts);
   const messages = Array.isArray(body.messages) ? body.messages.length : 0;
   // OpenAI's chat format adds about 3 tokens per message plus 3 to prime the reply.
-  return encode(parts.join('\n')).length + (messages ? messages * 3 + 3 : 0);
+  return tokenizer().encode(parts.join('\n')).length + (messages ? messages * 3 + 3 : 0);
 }
 
 export function countTokens(text: string): number {
-  return text ? encode(text).length : 0;
+  return text ? tokenizer().encode(text).length : 0;
 }
 
 /** Reads OpenAI `usage` from a response or final chunk; null if absent or malformed. */
