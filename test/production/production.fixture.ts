@@ -8,6 +8,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createRedis, InfraModule } from '@llmp/infra';
 import pg from 'pg';
 import { WorkersModule } from '../../apps/admin/src/workers/workers.module';
+import { captureProcessOutput } from '../support/canary';
 import { ensureBuilt } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
@@ -88,6 +89,8 @@ async function spawnBuilt(entry: string, portVariable: string, env: Record<strin
     env: { ...process.env, LLMP_LOG_LEVEL: 'log', NO_COLOR: '1', ...env, [portVariable]: String(port), LLMP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Every process's whole output goes to the fault report directory, for the run-wide canary scan.
+  captureProcessOutput(child, portVariable === 'LLMP_ADMIN_PORT' ? 'admin' : 'api');
   opts.onSpawn?.(child);
   const collect = (d: Buffer): void => {
     output = (output + d.toString()).slice(-20_000);

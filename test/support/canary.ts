@@ -42,7 +42,8 @@ export interface CanaryHit {
   excerpt: string;
 }
 
-const mask = (s: string): string => `${s.slice(0, 18)}…(${s.length} chars)`;
+/** How a hit names its canary: enough to tell canaries apart, not enough to reuse one. */
+export const maskCanary = (s: string): string => `${s.slice(0, 12)}…${s.slice(-4)}`;
 
 function findIn(text: string, canaries: readonly string[], where: string): CanaryHit[] {
   const hits: CanaryHit[] = [];
@@ -50,7 +51,7 @@ function findIn(text: string, canaries: readonly string[], where: string): Canar
     const at = text.indexOf(c);
     if (at === -1) continue;
     const excerpt = text.slice(Math.max(0, at - 60), at + c.length + 60).split(c).join('<CANARY>');
-    hits.push({ where, canary: mask(c), excerpt });
+    hits.push({ where, canary: maskCanary(c), excerpt });
   }
   return hits;
 }
@@ -156,11 +157,16 @@ export class CanaryScanner {
     return [...this.canaries];
   }
 
-  /** Captures a child's whole output from now on (call right after spawn, before it writes anything). */
+  /**
+   * Keeps a child's whole output for `scan()` (call right after spawn, before it writes anything). Children spawned
+   * through test/production/production.fixture also land in the report directory for `scanRun()`.
+   */
   capture(child: ChildProcess, label: string): void {
     const key = `${label}-${child.pid}`;
     this.outputs.set(key, '');
-    captureProcessOutput(child, label, (text) => this.outputs.set(key, this.outputs.get(key) + text));
+    const take = (d: Buffer): void => void this.outputs.set(key, this.outputs.get(key) + d.toString());
+    child.stdout?.on('data', take);
+    child.stderr?.on('data', take);
   }
 
   /** Output captured so far from the child labelled `label` (all of its pids, concatenated). */
