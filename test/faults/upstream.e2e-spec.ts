@@ -8,6 +8,7 @@ import { chatChunks, chatCompletion, FakeUpstream, sleep } from '../support/fake
 import { spawnApi, startWorkers, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { ChaosUpstream, writeEndlessly } from './chaos-upstream';
 import { faultCase, type FaultContext } from './fault-report';
+import { anthropicToolStream } from '../surfaces/fake-provider.server';
 import { accountLedger, auditEventsFor, type LedgerRow } from './ledger-accounting';
 
 const MiB = 1024 * 1024;
@@ -114,6 +115,13 @@ describe('upstream faults', () => {
         res.write('data: {"choices":[{"delta":{"content":"brok\n\n');
         res.end('data: [DONE]\n\n');
       })
+      .on('html-200', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>502 Bad Gateway (from a proxy in front of the provider)</body></html>');
+      })
+      .on('not-http', (req) => {
+        req.socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n');
+      })
       .on('giant-json', async (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write('{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
@@ -126,6 +134,19 @@ describe('upstream faults', () => {
         await writeEndlessly(res, Buffer.alloc(64 * 1024, 'b'), GIGANTIC, (n) => chaos.countBytes('giant-event', n));
         res.end('"}}]}\n\n');
       })
+      // The translated providers' own wire formats: an Anthropic SSE stream cut mid-way, an endless Ollama NDJSON line.
+      .on('anthropic-cut', async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const ev of anthropicToolStream('claude-up').slice(0, 7)) res.write(`event: ${ev.event}\ndata: ${JSON.stringify(ev.data)}\n\n`);
+        await sleep(100);
+        res.socket?.destroy();
+      })
+      .on('ndjson-giant', async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write('{"model":"llama","message":{"role":"assistant","content":"');
+        await writeEndlessly(res, Buffer.alloc(64 * 1024, 'c'), GIGANTIC, (n) => chaos.countBytes('ndjson-giant', n));
+        res.end('"},"done":true}\n');
+      })
       .on('redirect-internal', json(302, {}, { location: `${internalUrl}/admin/v1/keys` }))
       .on('redirect-metadata', json(307, {}, { location: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' }));
 
@@ -134,6 +155,8 @@ providers:
   - { name: chaos, type: openai, baseUrl: "${chaosBase}", timeoutMs: 5000 }
   - { name: chaos-fast, type: openai, baseUrl: "${chaosBase}", timeoutMs: 1000 }
   - { name: good, type: openai, baseUrl: "${goodBase}", timeoutMs: 5000 }
+  - { name: chaos-anthropic, type: anthropic, baseUrl: "${chaosBase}", apiKey: sk-ant-fault, timeoutMs: 5000 }
+  - { name: chaos-ollama, type: ollama, baseUrl: "${chaosBase.replace(/\/v1$/, '')}", timeoutMs: 5000 }
 models:
   - { name: healthy, targets: [{ provider: good, model: ok }] }
   - { name: fo-500, targets: [{ provider: chaos, model: http-500 }, { provider: good, model: ok }] }
@@ -149,8 +172,14 @@ models:
   - { name: slow-first-chunk, targets: [{ provider: chaos-fast, model: slow-first-chunk }, { provider: good, model: ok }] }
   - { name: cut, targets: [{ provider: chaos, model: cut }, { provider: good, model: ok }] }
   - { name: malformed, targets: [{ provider: chaos, model: malformed }, { provider: good, model: ok }] }
+  - { name: fo-html, targets: [{ provider: chaos, model: html-200 }, { provider: good, model: ok }] }
+  - { name: fo-not-http, targets: [{ provider: chaos, model: not-http }, { provider: good, model: ok }] }
+  - { name: solo-not-http, targets: [{ provider: chaos, model: not-http }] }
   - { name: giant-json, targets: [{ provider: chaos, model: giant-json }] }
   - { name: giant-event, targets: [{ provider: chaos, model: giant-event }] }
+  - { name: anthropic-fo-500, targets: [{ provider: chaos-anthropic, model: http-500 }, { provider: good, model: ok }] }
+  - { name: anthropic-cut, targets: [{ provider: chaos-anthropic, model: anthropic-cut }] }
+  - { name: ollama-giant, targets: [{ provider: chaos-ollama, model: ndjson-giant }] }
   - { name: redirect-internal, targets: [{ provider: chaos, model: redirect-internal }] }
   - { name: redirect-metadata, targets: [{ provider: chaos, model: redirect-metadata }] }
 routing: { cooldownMs: 0, maxResponseBytes: ${RESPONSE_CAP} }
@@ -175,17 +204,21 @@ auth: { mode: disabled }
     json: () => any;
   }
 
-  /** One request through the data plane; the body is read whole (the SSE text for streams). */
-  async function chat(model: string, opts: { stream?: boolean } = {}): Promise<Reply> {
+  /** One request to any surface of the data plane; the body is read whole (the stream's text for streams). */
+  async function send(path: string, model: string, extra: Record<string, unknown>): Promise<Reply> {
     const id = `fault-${model}-${randomUUID()}`;
     const started = Date.now();
-    const res = await fetch(`${api.url}/v1/chat/completions`, {
+    const res = await fetch(`${api.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': id },
-      body: JSON.stringify({ model, stream: opts.stream ?? false, messages: [{ role: 'user', content: 'hi' }] }),
+      headers: { 'content-type': 'application/json', 'x-request-id': id, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra }),
     });
     const text = await res.text();
     return { id, status: res.status, headers: res.headers, text, ms: Date.now() - started, json: () => JSON.parse(text) };
+  }
+
+  function chat(model: string, opts: { stream?: boolean } = {}): Promise<Reply> {
+    return send('/v1/chat/completions', model, { stream: opts.stream ?? false });
   }
 
   /** The SSE `event: error` payload of a stream, if it ended with one. */
@@ -243,20 +276,15 @@ auth: { mode: disabled }
     expect(streamed.status).toBe(429);
     expect(streamed.headers.get('retry-after')).toBe('3');
     // Another surface, the same decision in its own envelope.
-    const anthropicId = `fault-all-429-anthropic-${randomUUID()}`;
-    const anthropic = await fetch(`${api.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': anthropicId, 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: 'all-429', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
-    });
+    const anthropic = await send('/v1/messages', 'all-429', { max_tokens: 16 });
     expect(anthropic.status).toBe(429);
     expect(anthropic.headers.get('retry-after')).toBe('3');
-    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    const ids = [over.id, all.id, streamed.id, anthropicId];
+    expect(anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    const ids = [over.id, all.id, streamed.id, anthropic.id];
     const rows = await settle(ctx, ids);
     expect(rows.get(over.id)!.attempts.map((a) => a.status)).toEqual([429, 200]);
     expect(rows.get(all.id)).toMatchObject({ status: 429, errorCode: 'provider_rate_limited' });
-    expect(rows.get(anthropicId)).toMatchObject({ status: 429, errorCode: 'provider_rate_limited' });
+    expect(rows.get(anthropic.id)).toMatchObject({ status: 429, errorCode: 'provider_rate_limited' });
     // An upstream's 429 is not a policy denial of this caller: nothing in the audit log.
     expect(await auditEventsFor(ids)).toEqual([]);
     await stillServing(ctx);
@@ -324,13 +352,24 @@ auth: { mode: disabled }
     await stillServing(ctx);
   });
 
-  faultCase('upstream', 'malformed SSE: no crash, an SSE error event, a ledger row', async (ctx) => {
+  faultCase('upstream', 'malformed answers (broken SSE, HTML with 200, bytes that are not HTTP): no crash, failover or a clear error, a ledger row', async (ctx) => {
     const bad = await chat('malformed', { stream: true });
     expect(bad.status).toBe(200);
     expect(sseError(bad.text)?.error.code).toBe('provider_error');
     expect(bad.text).not.toContain('data: [DONE]');
-    const rows = await settle(ctx, [bad.id]);
+    // Before the first byte reached the client, an unusable answer is just a failed attempt.
+    const html = await chat('fo-html');
+    expect(html.status).toBe(200);
+    expect(html.json().choices[0].message.content).toBe('fine answer');
+    const notHttp = await chat('fo-not-http');
+    expect(notHttp.status).toBe(200);
+    const soloNotHttp = await chat('solo-not-http');
+    expect(soloNotHttp.status).toBe(502);
+    expect(soloNotHttp.json().error.code).toBe('provider_error');
+    const rows = await settle(ctx, [bad.id, html.id, notHttp.id, soloNotHttp.id]);
     expect(rows.get(bad.id)).toMatchObject({ status: 502, errorCode: 'provider_error', streamed: true });
+    expect(rows.get(html.id)!.attempts[0].reason).toMatch(/not JSON/);
+    expect(rows.get(soloNotHttp.id)).toMatchObject({ status: 502, errorCode: 'provider_error' });
     await stillServing(ctx);
   });
 
@@ -355,6 +394,33 @@ auth: { mode: disabled }
       expect(grew).toBeLessThan(RESPONSE_CAP * 6);
       await settle(ctx, [r.id]);
     }
+    await stillServing(ctx);
+  });
+
+  faultCase('upstream', 'translated providers and surfaces: Anthropic 500 fails over, a cut Anthropic stream and an endless Ollama line end with the surface\'s error', async (ctx) => {
+    const over = await send('/v1/messages', 'anthropic-fo-500', { max_tokens: 16 });
+    expect(over.status).toBe(200);
+    expect(over.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'fine answer' }] });
+
+    const cut = await send('/v1/messages', 'anthropic-cut', { max_tokens: 16, stream: true });
+    expect(cut.status).toBe(200);
+    expect(cut.text).toContain('Checking ');
+    expect(cut.text).toMatch(/event: error\ndata: .*"type":"api_error"/);
+    expect(cut.text).not.toContain('message_stop');
+
+    const pid = api.child.pid!;
+    const before = memoryOf(pid);
+    const { result: giant, peak } = await peakWhile(pid, () => send('/api/chat', 'ollama-giant', { stream: true }));
+    ctx.note(`ollama-giant: upstream sent ${Math.round((chaos.bytesSent.get('ndjson-giant') ?? 0) / MiB)} MiB, peak RSS +${Math.round(Math.max(0, peak - before.rss) / MiB)} MiB`);
+    expect(giant.status).toBe(200);
+    const last = JSON.parse(giant.text.trim().split('\n').pop()!);
+    expect(last.error).toMatch(/^provider_error: upstream sent a stream event larger than/);
+    expect(peak - before.rss).toBeLessThan(RESPONSE_CAP * 6);
+
+    const rows = await settle(ctx, [over.id, cut.id, giant.id]);
+    expect(rows.get(over.id)).toMatchObject({ status: 200, provider: 'good' });
+    expect(rows.get(cut.id)).toMatchObject({ status: 502, errorCode: 'provider_error', streamed: true, provider: 'chaos-anthropic' });
+    expect(rows.get(giant.id)).toMatchObject({ status: 502, errorCode: 'provider_error', streamed: true });
     await stillServing(ctx);
   });
 
