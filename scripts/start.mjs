@@ -11,6 +11,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
 process.env.REDIS_URL ||= DEFAULT_REDIS_URL;
 
+// The launcher's own lines follow LLMP_LOG_FORMAT like its children's (JSON unless a terminal), so a log shipper
+// reading `npm start` or `llmp serve` sees one format; they never carry secrets.
+const jsonLogs = (process.env.LLMP_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json')) === 'json';
+function say(level, msg) {
+  const stream = level === 'info' ? process.stdout : process.stderr;
+  stream.write(jsonLogs ? JSON.stringify({ level, time: Date.now(), app: 'launcher', pid: process.pid, msg }) + '\n' : `[llmp] ${msg}\n`);
+}
+
 const ENTRIES = {
   api: 'dist/apps/api/src/main.js',
   admin: 'dist/apps/admin/src/main.js',
@@ -33,7 +41,7 @@ export function buildIfStale({ ui = true } = {}) {
   const built = outputs.every(existsSync) ? Math.min(...outputs.map((o) => statSync(o).mtimeMs)) : 0;
   const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
   if (built < sources) {
-    console.log('[llmp] building (first start or sources changed)…');
+    say('info', 'building (first start or sources changed)…');
     const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
     for (const project of ['api', 'admin']) execFileSync(process.execPath, [nest, 'build', project], { cwd: root, stdio: 'inherit' });
   }
@@ -45,7 +53,7 @@ export function buildUiIfStale() {
   const uiRoot = join(root, 'apps/admin/src/ui');
   const index = join(uiRoot, 'dist/index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(uiRoot)) return;
-  console.log('[llmp] building the console…');
+  say('info', 'building the console…');
   execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(uiRoot, 'vite.config.ts')], {
     cwd: uiRoot,
     stdio: 'inherit',
@@ -59,7 +67,7 @@ async function main() {
     await ensureRedis(process.env.REDIS_URL);
     migrate(process.env.DATABASE_URL, root);
   } catch (e) {
-    console.error(`[llmp] cannot start: ${e.message}`);
+    say('error', `cannot start: ${e.message}`);
     process.exit(1);
   }
   buildIfStale();
@@ -82,7 +90,7 @@ async function main() {
     });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        console.error(`[llmp] ${part} exited (${signal ?? code}); stopping the others`);
+        say('error', `${part} exited (${signal ?? code}); stopping the others`);
         stop(code || 1);
       }
     });
