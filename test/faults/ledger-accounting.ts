@@ -11,7 +11,7 @@ export interface LedgerRow {
   provider: string | null;
   streamed: boolean;
   completionTokens: number;
-  attempts: { provider?: string; outcome?: string; status?: number }[];
+  attempts: { provider: string; model: string; status: number | null; reason: string; latencyMs: number }[];
 }
 
 /** What the ledger holds for a set of requests: rows by client id, and how many are missing or duplicated. */
