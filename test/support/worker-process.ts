@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { captureProcessOutput } from './canary';
 import { ensureBuilt } from './processes';
 
 const root = join(__dirname, '..', '..');
@@ -20,11 +21,10 @@ export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
     env: { ...process.env, LLMP_LOG_LEVEL: 'warn', NO_COLOR: '1', LLMP_WORKER_LOCK_MS: '2000', LLMP_WORKER_STALLED_INTERVAL_MS: '1000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const collect = (d: Buffer): void => {
-    output = (output + d.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  // The whole output also goes to the fault report directory, for the run-wide canary scan.
+  captureProcessOutput(child, 'worker', (text) => {
+    output = (output + text).slice(-20_000);
+  });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
