@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { call, master, startAdminApp } from '../../apps/admin/test/admin-app.fixture';
 import { chatChunks, chatCompletion, FakeUpstream } from '../support/fake-upstream';
+import { registerCanaries } from '../support/canary';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 import { spawnApi, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
@@ -53,6 +54,7 @@ models:
     const created = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'hang-up', maxParallel: 1 } });
     expect(created.status).toBe(201);
     const key = created.body.key as string;
+    registerCanaries([key]);
     const id = (tag: string): string => `hangup-${tag}-${randomUUID()}`;
     const [streamId, busyId] = [id('stream'), id('busy')];
 

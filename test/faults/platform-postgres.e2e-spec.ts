@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { call, master, startAdminApp } from '../../apps/admin/test/admin-app.fixture';
 import { freePort, sleep, spawnApi, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { registerCanaries } from '../support/canary';
 import { PrivatePostgres } from '../support/private-postgres';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 import { faultCase } from './fault-report';
@@ -55,6 +56,7 @@ models:
     const created = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'pg-stop', allowedModels: ['m'], rpm: 1000 } });
     expect(created.status).toBe(201);
     const key = created.body.key as string;
+    registerCanaries([key]);
     const id = (tag: string): string => `pgstop-${tag}-${randomUUID()}`;
 
     const before = [id('warm'), id('warm')];

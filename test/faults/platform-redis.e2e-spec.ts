@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { call, master, startAdminApp } from '../../apps/admin/test/admin-app.fixture';
 import { freePort, PrivateRedis, sleep, spawnApi, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { registerCanaries } from '../support/canary';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 import { faultCase } from './fault-report';
 import { accountLedger, auditEventsFor } from './ledger-accounting';
@@ -79,6 +80,7 @@ limits: { onRedisDown: ${onRedisDown} }
     const budgeted = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'redis-stop-budget', budgetUsd: 100, budgetPeriod: 'day' } });
     expect([plain.status, budgeted.status]).toEqual([201, 201]);
     const [key, budgetKey] = [plain.body.key as string, budgeted.body.key as string];
+    registerCanaries([key, budgetKey]);
     const id = (tag: string): string => `redisstop-${tag}-${randomUUID()}`;
 
     // Warm both planes' key caches; the warm-up rows land before Redis goes (this Redis keeps no data on disk).
