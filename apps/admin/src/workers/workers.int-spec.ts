@@ -179,6 +179,21 @@ describe('usage and audit workers (Postgres + Redis)', () => {
       expect(row.attempts[0].reason).toBe('bad \uFFFD');
     });
 
+    it('writes the events of one batch job (what the data plane sends) and quarantines only the bad one', async () => {
+      const run = `bat${randomUUID().slice(0, 8)}`;
+      const queue = new Queue(QUEUES.usage, { connection: new Redis(bullConnection(process.env.REDIS_URL!)), prefix: bullPrefix(process.env.LLMP_REDIS_PREFIX!) });
+      const events = [usageEvent(run, 1), { ...usageEvent(run, 2), status: 'not a number' }, usageEvent(run, 3)];
+      await queue.add(JOBS.usageBatch, { events }, { jobId: `b.${run}`, attempts: 2 });
+      await waitFor(async () => (await count(`SELECT count(*) n FROM "UsageRecord" WHERE "requestId" LIKE $1`, [`${run}-%`])) === 2);
+      await waitFor(async () => (await count(`SELECT count(*) n FROM "Quarantine" WHERE "jobId" = $1`, [`${run}-2`])) === 1);
+      // The job completed (it is not retried): every event was written or quarantined.
+      await waitFor(async () => (await (await queue.getJob(`b.${run}`))?.getState()) === 'completed');
+      expect((await queue.getJob(`b.${run}`))?.returnvalue).toEqual(['written', 'quarantined', 'written']);
+      await queue.close();
+      const ids = (await db.query(`SELECT "requestId" FROM "UsageRecord" WHERE "requestId" LIKE $1 ORDER BY 1`, [`${run}-%`])).rows.map((r) => r.requestId);
+      expect(ids).toEqual([`${run}-1`, `${run}-3`]);
+    });
+
     it('sends events to the outbox when Redis refuses them, and the relay delivers them', async () => {
       const run = `obx${randomUUID().slice(0, 8)}`;
       const down = await Test.createTestingModule({
