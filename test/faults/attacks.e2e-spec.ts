@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { canaryMasterKey, canaryPassword, canaryUpstreamKey, CanaryScanner } from '../support/canary';
 import { chatChunks, chatCompletion, FakeUpstream } from '../support/fake-upstream';
@@ -506,6 +507,10 @@ admin:
     expect((await adminCall('POST', `/admin/v1/keys/${spare.json.id}/revoke`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300)); // the producer batches its queue writes
 
+    // The scan below must see the jobs themselves (payloads in BullMQ hashes), not an already-drained queue.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const waiting = await redis.llen(`${process.env.LLMP_REDIS_PREFIX}bull:usage:wait`).finally(() => redis.disconnect());
+    expect(waiting).toBeGreaterThan(0);
     const queued = await canary.scan();
     workers = await startWorkers();
     ctx.lost(await missingLedger(ids), 'ledger rows');
