@@ -32,7 +32,7 @@ export class AdminAuthGuard extends AuthGuard(['admin-bearer', 'management-key']
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<AdminRole[] | undefined>(ROLES_KEY, targets);
     const req = context.switchToHttp().getRequest<FastifyRequest & { user?: AdminActor }>();
-    const attempt = offersCredential(req) ? await this.throttle.begin({ sourceIp: req.ip ?? null, requestId: req.id }) : null;
+    const attempt = offersCredential(req) ? await this.throttle.credential({ sourceIp: req.ip ?? null, requestId: req.id }) : null;
     try {
       await super.canActivate(context);
     } catch (e) {

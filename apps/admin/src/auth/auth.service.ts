@@ -25,7 +25,7 @@ export class AuthService {
   async login(dto: LoginDto, source: AuthSource): Promise<LoginResultDto> {
     const email = dto.email.toLowerCase();
     // Counted before the password is checked; a locked email or IP gets 429 whether the account exists or not.
-    const attempt = await this.throttle.begin(source, email);
+    const attempt = await this.throttle.signIn(source, email);
     const user = await this.users.findCredentialsByEmail(email);
     this.dummyHash ??= hash(randomUUID());
     const ok = await verify(user?.passwordHash ?? (await this.dummyHash), dto.password).catch(() => false);

@@ -45,8 +45,20 @@ export class LoginThrottleService {
     this.redis = redis as ThrottleRedis;
   }
 
-  /** Counts an attempt by `email` (when given) from `source.sourceIp`, or throws 429 while either is locked. */
-  async begin(source: AuthSource, email?: string): Promise<ThrottledAttempt> {
+  /** A sign-in by `email` from `source`: counted now (before argon2 runs), or 429 while the email or IP is locked. */
+  signIn(source: AuthSource, email: string): Promise<ThrottledAttempt> {
+    return this.begin(source, email);
+  }
+
+  /**
+   * A master key or bearer token offered from `source`: 429 while the IP is locked, else checked without being
+   * counted (so concurrent successful calls never add up); only a failure is counted.
+   */
+  credential(source: AuthSource): Promise<ThrottledAttempt> {
+    return this.begin(source);
+  }
+
+  private async begin(source: AuthSource, email?: string): Promise<ThrottledAttempt> {
     const t = this.config.current().admin.loginThrottle;
     const ip = source.sourceIp ?? 'unknown';
     const subjects: Subject[] = [{ key: `authfail:{admin}:ip:${ip}`, limit: t.ipMaxFailures, target: `ip:${ip}` }];
@@ -55,26 +67,38 @@ export class LoginThrottleService {
       subjects.unshift({ key: `authfail:{admin}:user:${digest}`, limit: t.maxFailures, target: `user:${email}` });
     }
     const attemptId = randomUUID();
-    let reply: number[];
-    try {
-      reply = await this.redis.llmpLoginThrottle(
-        subjects.length,
-        ...subjects.map((s) => s.key),
-        t.windowSeconds * 1000, t.lockSeconds * 1000, t.maxLockSeconds * 1000, attemptId,
-        ...subjects.map((s) => s.limit),
-      );
-    } catch (e) {
-      // Sign-in stays possible without Redis (argon2 still runs); the outage is visible in logs and /health.
-      this.logger.warn(`sign-in throttle unavailable, attempt not counted: ${(e as Error).message}`);
-      return UNTHROTTLED;
-    }
+    const run = async (mode: 'reserve' | 'check' | 'record'): Promise<number[] | null> => {
+      try {
+        return await this.redis.llmpLoginThrottle(
+          subjects.length,
+          ...subjects.map((s) => s.key),
+          t.windowSeconds * 1000, t.lockSeconds * 1000, t.maxLockSeconds * 1000, attemptId, mode,
+          ...subjects.map((s) => s.limit),
+        );
+      } catch (e) {
+        // Sign-in stays possible without Redis (argon2 still runs); the outage is visible in logs and /health.
+        this.logger.warn(`sign-in throttle unavailable, attempt not counted: ${(e as Error).message}`);
+        return null;
+      }
+    };
+    const reserved = email !== undefined;
+    const reply = await run(reserved ? 'reserve' : 'check');
+    if (!reply) return UNTHROTTLED;
     if (Number(reply[0]) === 0) {
       const retryAfterSeconds = Math.max(1, Math.ceil(Number(reply[1]) / 1000));
       throw new LlmpError(ErrorCode.RateLimitExceeded, 'Too many failed sign-in attempts. Try again later.', { retryAfterSeconds });
     }
-    const counts = subjects.map((_, i) => Number(reply[i + 2]));
+    const auditLocks = async (counts: number[]): Promise<void> => {
+      for (const [i, s] of subjects.entries()) {
+        if (counts[i] < s.limit) continue;
+        const lockSeconds = Math.min(t.lockSeconds * 2 ** (counts[i] - s.limit), t.maxLockSeconds);
+        this.logger.warn(`sign-in locked for ${lockSeconds} s after ${counts[i]} failures (${s.target.split(':')[0]})`);
+        await this.audit.record('auth.lockout', { type: 'anonymous', id: null }, s.target, source, { failures: counts[i], lockSeconds });
+      }
+    };
     return {
       succeeded: async () => {
+        if (!reserved) return;
         const ops = this.redis.multi();
         for (const s of subjects) {
           if (s.target.startsWith('user:')) ops.del(s.key);
@@ -83,12 +107,8 @@ export class LoginThrottleService {
         await ops.exec().catch((e: Error) => this.logger.warn(`sign-in throttle reset failed: ${e.message}`));
       },
       failed: async () => {
-        for (const [i, s] of subjects.entries()) {
-          if (counts[i] < s.limit) continue;
-          const lockSeconds = Math.min(t.lockSeconds * 2 ** (counts[i] - s.limit), t.maxLockSeconds);
-          this.logger.warn(`sign-in locked for ${lockSeconds} s after ${counts[i]} failures (${s.target.split(':')[0]})`);
-          await this.audit.record('auth.lockout', { type: 'anonymous', id: null }, s.target, source, { failures: counts[i], lockSeconds });
-        }
+        const counts = reserved ? reply.slice(2).map(Number) : (await run('record'))?.slice(2).map(Number);
+        if (counts) await auditLocks(counts);
       },
     };
   }
