@@ -78,17 +78,19 @@ limits: { onRedisDown: ${onRedisDown} }
   faultCase('platform', 'Redis stopped and restarted: onRedisDown followed, records through the outbox, none lost', async (ctx) => {
     const plain = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'redis-stop', allowedModels: ['m'], rpm: 1000 } });
     const budgeted = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'redis-stop-budget', budgetUsd: 100, budgetPeriod: 'day' } });
-    expect([plain.status, budgeted.status]).toEqual([201, 201]);
-    const [key, budgetKey] = [plain.body.key as string, budgeted.body.key as string];
-    registerCanaries([key, budgetKey]);
+    const limited = await call(admin!, 'POST', '/admin/v1/keys', { headers: master, body: { name: 'redis-stop-rpm', rpm: 3 } });
+    expect([plain.status, budgeted.status, limited.status]).toEqual([201, 201, 201]);
+    const [key, budgetKey, rpmKey] = [plain.body.key as string, budgeted.body.key as string, limited.body.key as string];
+    registerCanaries([key, budgetKey, rpmKey]);
     const id = (tag: string): string => `redisstop-${tag}-${randomUUID()}`;
 
     // Warm both planes' key caches; the warm-up rows land before Redis goes (this Redis keeps no data on disk).
-    const warm = [id('warm'), id('warm'), id('warm'), id('warm')];
+    const warm = [id('warm'), id('warm'), id('warm'), id('warm'), id('warm')];
     for (const [i, api] of [local!, closed!].entries()) {
       expect((await ask(api, key, 'm', warm[2 * i])).status).toBe(200);
       expect((await ask(api, budgetKey, 'm', warm[2 * i + 1])).status).toBe(200);
     }
+    expect((await ask(local!, rpmKey, 'm', warm[4])).status).toBe(200);
     await waitFor('the warm-up records', async () => (await accountLedger(warm, 0)).missing === 0);
 
     await redis.stop();
@@ -96,16 +98,19 @@ limits: { onRedisDown: ${onRedisDown} }
     const denied = [id('denied'), id('denied')];
     const refusedClosed = [id('closed'), id('closed')];
     const refusedBudget = [id('budget'), id('budget')];
+    const rpmLimited = Array.from({ length: 5 }, () => id('rpm'));
     const answers = await Promise.all([
       ...served.map((rid) => ask(local!, key, 'm', rid)),
       ...denied.map((rid) => ask(local!, key, 'other', rid)),
       ...refusedClosed.map((rid) => ask(closed!, key, 'm', rid)),
       ask(local!, budgetKey, 'm', refusedBudget[0]),
       ask(closed!, budgetKey, 'm', refusedBudget[1]),
+      ...rpmLimited.map((rid) => ask(local!, rpmKey, 'm', rid)),
     ]);
     const [ok, notAllowed, closedAnswers, budgetAnswers] = [
-      answers.slice(0, 8), answers.slice(8, 10), answers.slice(10, 12), answers.slice(12),
+      answers.slice(0, 8), answers.slice(8, 10), answers.slice(10, 12), answers.slice(12, 14),
     ];
+    const rpmAnswers = answers.slice(14);
     // local: served under the replica's own limiter; closed: a clear 503 with Retry-After; budgets: fail closed on both.
     expect(ok.map((r) => r.status)).toEqual(served.map(() => 200));
     expect(notAllowed.map((r) => r.status)).toEqual([400, 400]);
@@ -115,6 +120,9 @@ limits: { onRedisDown: ${onRedisDown} }
       expect(r.headers.get('retry-after')).toBeTruthy();
       expect(await code(r)).toBe('limits_unavailable');
     }
+    // The local limiter still enforces rpm 3 on its own (per replica): 3 of 5 admitted, the rest a clear 429.
+    expect(rpmAnswers.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(await code(rpmAnswers.find((r) => r.status === 429)!)).toBe('rate_limit_exceeded');
     expect(await metric(local!, 'llmp_redis_fallbacks_total{mode="local"}')).toBeGreaterThanOrEqual(served.length);
     expect(await metric(closed!, 'llmp_redis_fallbacks_total{mode="closed"}')).toBeGreaterThanOrEqual(refusedClosed.length);
 
@@ -129,14 +137,16 @@ limits: { onRedisDown: ${onRedisDown} }
       });
     }
 
-    const all = [...warm, ...served, ...denied, ...refusedClosed, ...refusedBudget, ...after];
+    const all = [...warm, ...served, ...denied, ...refusedClosed, ...refusedBudget, ...rpmLimited, ...after];
     const ledger = await accountLedger(all, 60_000);
-    await waitFor('every denial audit event', async () => (await auditEventsFor(denied)).length >= denied.length, 30_000).catch(() => undefined);
-    const audited = new Set((await auditEventsFor(denied)).map((e) => e.requestId));
+    // Denials are audited: the two model_not_allowed and the two local rate-limit refusals.
+    const auditable = [...denied, ...rpmLimited.filter((_, i) => rpmAnswers[i].status === 429)];
+    await waitFor('every denial audit event', async () => (await auditEventsFor(auditable)).length >= auditable.length, 30_000).catch(() => undefined);
+    const audited = new Set((await auditEventsFor(auditable)).map((e) => e.requestId));
     ctx.lost(ledger.missing, 'usage records');
-    ctx.lost(denied.filter((rid) => !audited.has(rid)).length, 'audit events');
+    ctx.lost(auditable.filter((rid) => !audited.has(rid)).length, 'audit events');
     expect([ledger.missing, ledger.duplicated]).toEqual([0, 0]);
-    expect([...audited].sort()).toEqual([...denied].sort());
+    expect([...audited].sort()).toEqual([...auditable].sort());
     // The outage's events went through the outbox, none was dropped, and the relay emptied it.
     const outboxed = (await metric(local!, 'llmp_events_total{sink="outboxed"}')) + (await metric(closed!, 'llmp_events_total{sink="outboxed"}'));
     ctx.note(`${outboxed} events through the outbox`);
