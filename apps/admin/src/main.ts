@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       adminUrl: `http://127.0.0.1:${env.adminPort}`,
       masterKey: { source: master.source, value: master.value, path: master.path },
       demoKey: app.get(DemoKeySeeder).demoKey,
+      showDemoSecret: master.source !== 'env' || process.stdout.isTTY === true,
     }),
   );
 }

@@ -34,6 +34,17 @@ describe('master key and start-up banner', () => {
     expect(text).toContain('http://127.0.0.1:8001/docs');
   });
 
+  it('keeps the demo key secret out of a deployment\'s shipped stdout', () => {
+    const text = formatStartupBanner({
+      adminUrl: 'http://x',
+      masterKey: { source: 'env', value: 'llmp_admin_from_env_secret', path: '/d/master.key' },
+      demoKey: { state: 'usable', secret: 'llmp_demo_secret', keyId: 'key_1' },
+      showDemoSecret: false,
+    });
+    expect(text).not.toContain('llmp_demo_secret');
+    expect(text).toContain('key_1 (secret not shown');
+  });
+
   it('says when the demo key was revoked', () => {
     const text = formatStartupBanner({
       adminUrl: 'http://x',
