@@ -1,29 +1,20 @@
-import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { spawnApi, writeConfig, type ApiProcess } from './production.fixture';
 
 /** `/metrics` on a built data plane process: request, overhead, upstream and limiter series after one request. */
 describe('data plane metrics (built process)', () => {
-  const upstream = new FakeUpstream();
   let api: ApiProcess;
 
   beforeAll(async () => {
-    const base = await upstream.start();
-    upstream.behavior = (req) => ({ json: chatCompletion(req, 'plain answer') });
     const config = writeConfig(`
-providers:
-  - { name: up, type: openai, baseUrl: "${base}", timeoutMs: 10000 }
-models:
-  - name: slow
-    targets: [{ provider: up, model: slow-model }]
-    pricing: { input: 1, output: 2 }
+providers: [{ name: up, type: mock }]
+models: [{ name: slow, targets: [{ provider: up, model: mock-small }] }]
 auth: { mode: disabled }
 `);
     api = await spawnApi({ LLMP_CONFIG: config });
   }, 90_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     if (api?.child.exitCode === null) api.child.kill('SIGKILL');
-    await upstream.close();
   });
 
   it('serves Prometheus metrics with request, overhead, upstream and limiter series', async () => {
