@@ -20,7 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const duration = Number(args.includes('--duration') ? args[args.indexOf('--duration') + 1] : 5);
 const soak = args.includes('--soak');
-// --quick: only 0 ms upstream, 50 connections, non-streaming, no TTFT (for iterating on the hot path).
+// --quick: only 0 ms upstream, 50 connections, non-streaming (streaming with --stream), no TTFT (for iterating on the
+// hot path).
 const quick = args.includes('--quick');
 // --cpu-prof DIR: the data plane writes a V8 CPU profile into DIR when the bench stops it.
 const cpuProfDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : null;
@@ -287,7 +288,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const rows = [];
   for (const lat of quick ? [0] : [0, 50]) {
     for (const connections of quick ? [50] : [50, 200]) {
-      for (const stream of quick ? [false] : [false, true]) {
+      for (const stream of quick ? [args.includes('--stream')] : [false, true]) {
         for (const target of ['direct', 'floor', 'llmp']) {
           const row = await load(target, lat, connections, stream, duration);
           rows.push(row);

@@ -38,7 +38,7 @@ export function openLogSink(options: LogSinkOptions): Sink {
   const destination =
     options.format === 'pretty'
       ? prettyDestination()
-      : pino.destination({ dest: 1, sync: false });
+      : bufferedStdout();
   const shared: LoggerOptions = {
     // pino's default `time` (epoch ms): an ISO string would cost about 1 µs more on every access line.
     base: { app: options.app, pid: process.pid },
@@ -53,6 +53,23 @@ export function openLogSink(options: LogSinkOptions): Sink {
     destination,
   };
   return sink;
+}
+
+/**
+ * Stdout through sonic-boom, asynchronous and buffered up to 4 KB: at full load one access line per request written
+ * one by one cost the data plane about 5% of its CPU in write calls; in 4 KB batches it is a small fraction of that.
+ * A quarter-second timer writes out what a quiet process has buffered, so lines never wait longer than that.
+ */
+function bufferedStdout(): DestinationStream & { flushSync?: () => void } {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // Not ready yet or already closed: the next tick or flushLogs at exit writes it.
+    }
+  }, 250).unref();
+  return destination;
 }
 
 /** The open sink; opens a JSON one on stdout for code that logs before its process configured logging (tests). */

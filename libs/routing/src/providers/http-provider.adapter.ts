@@ -17,6 +17,8 @@ export type StreamFraming = 'sse' | 'ndjson';
 // otherwise; real completions are far smaller.
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const MAX_ERROR_BYTES = 1024 * 1024;
+// What an upstream may still send after its end marker before the stream is cut (and its socket dropped).
+const MAX_BYTES_AFTER_DONE = 64 * 1024;
 
 /**
  * The transport half of every HTTP provider: sends the mapped request over the pooled client, classifies the status
@@ -106,8 +108,17 @@ export class HttpProviderAdapter implements ProviderAdapter {
     const limit = target.provider.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const parser = this.framing === 'ndjson' ? new NdjsonFramer(limit) : new SseParser(limit);
     let done = false;
+    let afterDone = 0;
     try {
       for await (const bytes of res.body as AsyncIterable<Buffer>) {
+        // Leaving a `for await` early destroys the body, and with it the keep-alive socket (and builds an AbortError
+        // with a stack trace). The end marker is normally the last bytes, so read on to the body's end instead,
+        // ignoring anything after the marker, unless an upstream keeps sending.
+        if (done) {
+          afterDone += bytes.length;
+          if (afterDone > MAX_BYTES_AFTER_DONE) break;
+          continue;
+        }
         const events = parser.push(bytes);
         for (let i = 0; i < events.length && !done; i++) {
           const step = mapping.map(events[i]);
@@ -115,7 +126,6 @@ export class HttpProviderAdapter implements ProviderAdapter {
           else if (Array.isArray(step)) for (const c of step) yield c;
           else if (step !== null) yield step as Record<string, unknown>;
         }
-        if (done) break;
       }
       if (!done) {
         const rest: SseEvent[] = parser.end();

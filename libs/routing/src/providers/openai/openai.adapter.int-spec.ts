@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ProviderConfig } from '@llmp/common';
 import { ErrorCode } from '@llmp/common';
 import { UpstreamFailure } from '../../http/upstream-failure';
@@ -163,6 +165,35 @@ describe('OpenAiAdapter against a real HTTP upstream', () => {
     for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value);
     expect(rest).toEqual([chatChunk('lo wörld'), chatChunk('', 'stop')]);
     expect(JSON.parse(upstream.requests[0].body).stream).toBe(true);
+  });
+
+  it('keeps the upstream connection alive across streams (the socket goes back to the pool after [DONE])', async () => {
+    // Its own server: the shared fake closes idle sockets after 1 s, which undici treats as already expired.
+    const sockets = new Set<number>();
+    const server = createServer((req, res) => {
+      sockets.add(req.socket.remotePort ?? -1);
+      req.resume();
+      req.on('end', () => {
+        startSse(res);
+        res.write(`data: ${JSON.stringify(chatChunk('a'))}\n\ndata: ${JSON.stringify(chatChunk('', 'stop'))}\n\ndata: [DONE]\n\n`);
+        // The end of the chunked body arrives after the marker, as it often does from real servers.
+        setTimeout(() => res.end(), 5);
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const out = await adapter.send(target({ baseUrl }), call({ messages: [], stream: true }));
+        expect(await collect(out)).toEqual([chatChunk('a'), chatChunk('', 'stop')]);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(sockets.size).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('throws provider_error when the stream ends without [DONE]', async () => {
