@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { canaryMasterKey, canaryUpstreamKey, CanaryScanner, maskCanary } from './canary';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canaryMasterKey, canaryUpstreamKey, captureProcessOutput, CanaryScanner, maskCanary, registerCanaries, scanRun } from './canary';
 
 /** The scanner finds a planted canary in every place it claims to look (so a clean scan means something). */
 describe('canary scanner', () => {
@@ -49,6 +52,26 @@ describe('canary scanner', () => {
       const keys = await redis.keys(`${prefix}probe:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
+    }
+  });
+
+  it('scanRun: every canary any spec registered, against every captured output, the run database and Redis prefix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmp-canary-run-'));
+    const env = { ...process.env, LLMP_FAULTS_REPORT_DIR: dir };
+    const previous = process.env.LLMP_FAULTS_REPORT_DIR;
+    process.env.LLMP_FAULTS_REPORT_DIR = dir;
+    try {
+      const [leaked, kept] = [canaryMasterKey(), canaryUpstreamKey()];
+      registerCanaries([leaked, kept]);
+      const child = spawn(process.execPath, ['-e', `console.log("boot", ${JSON.stringify(leaked)})`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      captureProcessOutput(child, 'probe');
+      await once(child, 'close');
+      const run = await scanRun(env);
+      expect(run.canaries).toBe(2);
+      expect(run.outputs).toBe(1);
+      expect(run.hits.map((h) => [h.where.split(' ')[0], h.canary])).toEqual([['output', maskCanary(leaked)]]);
+    } finally {
+      process.env.LLMP_FAULTS_REPORT_DIR = previous;
     }
   });
 });
