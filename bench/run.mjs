@@ -3,8 +3,8 @@
 // one run, at 0 and 50 ms upstream latency, 50 and 200 connections, JSON and streaming. See bench/README.md.
 // Options: --duration S (default 5), --soak (10 minutes of load on llmp, reports RSS and handle trends).
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,44 @@ function redisServerPids(redisUrl) {
     }
   }
   return pids;
+}
+
+/** The limit scripts by SHA1, so the Redis count tells admissions from settlements (read from the *.lua.ts sources). */
+const SCRIPT_NAMES = Object.fromEntries(
+  ['admit', 'settle'].map((name) => {
+    const text = /String\.raw`([\s\S]*?)`/.exec(readFileSync(join(root, `libs/policy/src/limits/${name}.lua.ts`), 'utf8'))[1];
+    return [createHash('sha1').update(text).digest('hex'), `${name} script`];
+  }),
+);
+
+/** Local ports of a process's TCP connections to a Redis port (its sockets in /proc/<pid>/fd matched in /proc/net/tcp*). */
+function apiRedisPorts(pid, redisPort) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9])) continue;
+      const local = parseInt(f[1].split(':')[1], 16);
+      const remote = parseInt(f[2].split(':')[1], 16);
+      if (remote === redisPort) ports.add(local);
+    }
+  }
+  return ports;
 }
 
 function freePort() {
@@ -237,6 +275,31 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     };
   }
 
+  /**
+   * Redis commands the data plane sends per admitted request: a MONITOR session counts the commands arriving from the
+   * data plane's own sockets (found through /proc) during a short load. Workers, the control plane and anything else
+   * on the same Redis are not counted.
+   */
+  async function redisRoundTrips() {
+    const { Redis } = require('ioredis');
+    const redisPort = Number(new URL(env.REDIS_URL).port || 6379);
+    const ports = apiRedisPorts(api.pid, redisPort);
+    const monitor = await new Redis(env.REDIS_URL).monitor();
+    const byCommand = {};
+    monitor.on('monitor', (_time, args, source) => {
+      if (!ports.has(Number(String(source).split(':').pop()))) return;
+      let name = String(args[0]).toLowerCase();
+      if (name === 'evalsha') name = SCRIPT_NAMES[String(args[1])] ?? 'evalsha (bullmq)';
+      byCommand[name] = (byCommand[name] ?? 0) + 1;
+    });
+    const result = await autocannon({ url: targets.llmp.url(0), method: 'POST', headers, body: body(0, false), connections: 50, duration: 2 });
+    await sleep(300);
+    monitor.disconnect();
+    const requests = result['2xx'];
+    const total = Object.values(byCommand).reduce((a, b) => a + b, 0);
+    return { requests, commands: total, perRequest: requests ? total / requests : 0, byCommand };
+  }
+
   async function ttft(target, lat, n = 100) {
     const t = targets[target];
     const times = [];
@@ -299,6 +362,8 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   }
   const ttfts = [];
   if (!quick) for (const target of ['direct', 'floor', 'llmp']) ttfts.push(await ttft(target, 0));
+  const trips = await redisRoundTrips();
+  console.log(JSON.stringify({ redisRoundTrips: trips }));
 
   const find = (t, lat, c, s) => rows.find((r) => r.target === t && r.latencyMs === lat && r.connections === c && r.stream === s);
   const table = ['| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
@@ -311,7 +376,11 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
   for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
   console.log('\n' + table.join('\n'));
-  writeResults({ rows, ttft: ttfts, markdown: table.join('\n') });
+  table.push(
+    '', '| Redis commands per admitted request (data plane only) | total | by command |', '|---|---|---|',
+    `| ${trips.requests} requests, 50 connections | ${trips.perRequest.toFixed(3)} | ${Object.entries(trips.byCommand).map(([c, n]) => `${c} ${(n / trips.requests).toFixed(3)}`).join(', ')} |`,
+  );
+  writeResults({ rows, ttft: ttfts, redisRoundTrips: trips, markdown: table.join('\n') });
   await teardown();
 
   function writeResults(data) {
