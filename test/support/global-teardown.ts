@@ -1,11 +1,13 @@
-import { rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { scanRun } from './canary';
 
 /** Drops the run's database and deletes every Redis key under the run's prefix (BullMQ's included). */
 export default async function globalTeardown(): Promise<void> {
+  const leaks = await scanRunForCanaries();
   await printFaultsOfBareRun();
   const database = process.env.LLMP_TEST_DATABASE;
   const prefix = process.env.LLMP_REDIS_PREFIX;
@@ -25,6 +27,33 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
   }
+  if (leaks) throw new Error(leaks);
+}
+
+/**
+ * The run-wide canary scan, once every spec is done and before the run's database and Redis keys are dropped: every
+ * canary secret a spec registered (master keys, issued keys, upstream credentials) against every captured process
+ * output, every row of the run's database and every Redis key, value and job under the run's prefix. It joins the
+ * fault table as an attack case; a hit fails the run (after cleanup). Returns the failure message, or null.
+ */
+async function scanRunForCanaries(): Promise<string | null> {
+  const dir = process.env.LLMP_FAULTS_REPORT_DIR;
+  // Only runs whose specs registered canaries (the fault suite) have something to scan for.
+  if (!dir || !existsSync(join(dir, 'canaries'))) return null;
+  const { canaries, outputs, hits } = await scanRun();
+  const where = [...new Set(hits.map((h) => h.where))].slice(0, 20);
+  console.log(`\nRun-wide canary scan: ${canaries} canary secrets, ${outputs} process outputs, the run's database and Redis prefix: ${hits.length} hits`);
+  appendFileSync(
+    join(dir, 'cases-run-wide-canary-scan.jsonl'),
+    `${JSON.stringify({
+      area: 'attack',
+      name: `canary secrets across the whole run (${canaries} canaries; ${outputs} process outputs, every database row, every Redis key and job)`,
+      status: hits.length ? 'failed' : 'passed',
+      dataLost: 0,
+      ...(hits.length ? { detail: `${hits.length} hits: ${where.join(', ')}` } : {}),
+    })}\n`,
+  );
+  return hits.length ? `canary secrets leaked (${hits.length} hits): ${hits.slice(0, 10).map((h) => `${h.where}: ${h.excerpt}`).join('; ')}` : null;
 }
 
 interface FaultSummaryModule {
