@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
-import { ensureBuiltApi, freePort, sleep, waitFor, writeConfig } from './production.fixture';
+import { ensureBuiltApi, freePort, sleep, waitFor, waitReadyOrKill, writeConfig } from './production.fixture';
 
 const root = join(__dirname, '..', '..');
 
@@ -26,12 +26,7 @@ async function spawnLogged(entry: string, portVar: string, env: Record<string, s
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(`${url}/health/ready`, async () => (await fetch(`${url}/health/ready`)).ok, 30_000);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${output}`);
-  }
+  await waitReadyOrKill(url, child, () => output);
   return { url, child, output: () => output };
 }
 

@@ -101,13 +101,18 @@ async function spawnBuilt(entry: string, portVariable: string, env: Record<strin
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
+  await waitReadyOrKill(url, child, () => output);
+  return { url, child, output: () => output, exited };
+}
+
+/** Waits for a spawned process's readiness; if it never comes, kills it and fails with what it printed. */
+export async function waitReadyOrKill(url: string, child: ChildProcess, output: () => string): Promise<void> {
   try {
     await waitFor(`${url}/health/ready`, async () => (await fetch(`${url}/health/ready`)).ok, 30_000);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${output}`);
+    throw new Error(`${(e as Error).message}\n${output()}`);
   }
-  return { url, child, output: () => output, exited };
 }
 
 /** A private redis-server on its own port, so the test can stop it without touching the machine's Redis. */
