@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { UpstreamAttempt } from '@llmp/common';
+import { FastCounter, FastHistogram } from './fast-metrics';
 
 /** Everything settlement knows about one finished request, in label-ready form. */
 export interface RequestObservation {
@@ -66,51 +67,51 @@ export class MetricsService {
   private readonly logger = new Logger(MetricsService.name);
   private readonly collectors: { name: string; collect: MetricsCollector }[] = [];
 
-  private readonly requests = new Counter({
-    name: 'llmp_requests_total',
-    help: 'Requests finished by the data plane, by surface, model and HTTP status',
-    labelNames: ['surface', 'model', 'status'],
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: 'llmp_request_duration_seconds',
-    help: 'Total request time as the client saw it (streams: until the last chunk)',
-    labelNames: ['surface', 'model'],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly overhead = new Histogram({
-    name: 'llmp_gateway_overhead_seconds',
-    help: 'Time llmp added to a request: total time minus time spent waiting on upstreams',
-    labelNames: ['surface'],
-    buckets: OVERHEAD_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly upstreamDuration = new Histogram({
-    name: 'llmp_upstream_duration_seconds',
-    help: 'Upstream attempt latency until the response (or failure), by provider and outcome',
-    labelNames: ['provider', 'outcome'],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly upstreamErrors = new Counter({
-    name: 'llmp_upstream_errors_total',
-    help: 'Failed upstream attempts by provider and upstream status (none = connect error or timeout)',
-    labelNames: ['provider', 'status'],
-    registers: [this.registry],
-  });
-  private readonly failovers = new Counter({
-    name: 'llmp_failovers_total',
-    help: 'Extra upstream attempts after a failed one, by model',
-    labelNames: ['model'],
-    registers: [this.registry],
-  });
-  private readonly limitDecisions = new Counter({
-    name: 'llmp_limit_decisions_total',
-    help: 'Admission decisions: admitted (by mode: redis, local fallback, none), rate_limited, budget_exceeded, never_fits, limits_unavailable',
-    labelNames: ['decision', 'mode'],
-    registers: [this.registry],
-  });
+  private readonly requests = new FastCounter(
+    'llmp_requests_total',
+    'Requests finished by the data plane, by surface, model and HTTP status',
+    ['surface', 'model', 'status'],
+    this.registry,
+  );
+  private readonly duration = new FastHistogram(
+    'llmp_request_duration_seconds',
+    'Total request time as the client saw it (streams: until the last chunk)',
+    ['surface', 'model'],
+    LATENCY_BUCKETS,
+    this.registry,
+  );
+  private readonly overhead = new FastHistogram(
+    'llmp_gateway_overhead_seconds',
+    'Time llmp added to a request: total time minus time spent waiting on upstreams',
+    ['surface'],
+    OVERHEAD_BUCKETS,
+    this.registry,
+  );
+  private readonly upstreamDuration = new FastHistogram(
+    'llmp_upstream_duration_seconds',
+    'Upstream attempt latency until the response (or failure), by provider and outcome',
+    ['provider', 'outcome'],
+    LATENCY_BUCKETS,
+    this.registry,
+  );
+  private readonly upstreamErrors = new FastCounter(
+    'llmp_upstream_errors_total',
+    'Failed upstream attempts by provider and upstream status (none = connect error or timeout)',
+    ['provider', 'status'],
+    this.registry,
+  );
+  private readonly failovers = new FastCounter(
+    'llmp_failovers_total',
+    'Extra upstream attempts after a failed one, by model',
+    ['model'],
+    this.registry,
+  );
+  private readonly limitDecisions = new FastCounter(
+    'llmp_limit_decisions_total',
+    'Admission decisions: admitted (by mode: redis, local fallback, none), rate_limited, budget_exceeded, never_fits, limits_unavailable',
+    ['decision', 'mode'],
+    this.registry,
+  );
 
   private readonly requestChildren = new ChildCache<CounterChild>((s, m, st) => this.requests.labels(s, m, st));
   private readonly durationChildren = new ChildCache<HistogramChild>((s, m) => this.duration.labels(s, m));
