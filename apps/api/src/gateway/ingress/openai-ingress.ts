@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, jsonDepth, LlmpError, MAX_JSON_DEPTH, type CanonicalRequest, type Endpoint } from '@llmp/common';
+import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint } from '@llmp/common';
 import { extractCredentials } from './credentials';
+import { requireJsonObject } from './json-object-body';
 import { ledgerRequestId } from './request-id';
 
 /**
@@ -17,14 +18,6 @@ const STEERING_FIELDS = [
 
 function invalid(message: string, param?: string): LlmpError {
   return new LlmpError(ErrorCode.InvalidRequest, message, { param });
-}
-
-function requireObjectBody(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalid('The request body must be a JSON object.');
-  }
-  if (jsonDepth(body) > MAX_JSON_DEPTH) throw invalid(`The request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`);
-  return body as Record<string, unknown>;
 }
 
 function withoutSteering(body: Record<string, unknown>): Record<string, unknown> {
@@ -75,7 +68,7 @@ function validate(endpoint: Endpoint, body: Record<string, unknown>): void {
 
 /** Stage 0 for the OpenAI surface: raw Fastify request → canonical request. */
 export function openAiIngress(req: FastifyRequest, endpoint: Endpoint): CanonicalRequest {
-  const body = withoutSteering(requireObjectBody(req.body));
+  const body = withoutSteering(requireJsonObject(req.body));
   validate(endpoint, body);
   const stream = body.stream === true && endpoint !== 'embeddings';
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;

@@ -1,18 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, jsonDepth, LlmpError, MAX_JSON_DEPTH, type CanonicalRequest, type Endpoint, type Json, type Surface } from '@llmp/common';
+import type { CanonicalRequest, Endpoint, Json, Surface } from '@llmp/common';
 import { extractCredentials } from './credentials';
+import { requireJsonObject } from './json-object-body';
 import { ledgerRequestId } from './request-id';
 
 /** The body of a non-OpenAI surface request as an object, or a 400 in that surface's envelope. */
 export function objectBody(req: FastifyRequest): Json {
-  const body = req.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new LlmpError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
-  }
-  if (jsonDepth(body) > MAX_JSON_DEPTH) {
-    throw new LlmpError(ErrorCode.InvalidRequest, `The request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`);
-  }
-  return body as Json;
+  return requireJsonObject(req.body);
 }
 
 /**

@@ -4,17 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { openAiIngress } from '../ingress/openai-ingress';
 import { extractCredentials } from '../ingress/credentials';
 import { GatewayPipeline } from '../pipeline/gateway-pipeline.service';
+import { abortOnDisconnect } from '../streaming/framed-stream.writer';
 import { writeSse } from '../streaming/sse-writer';
 import { ModelCatalogService } from './model-catalog.service';
-
-/** Aborts the upstream call the moment the client goes away before the response is complete. */
-function abortOnDisconnect(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 /** The OpenAI surface: `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/models`. */
 @Controller('v1')
