@@ -4,7 +4,7 @@
 // Options: --duration S (default 5), --soak (10 minutes of load on llmp, reports RSS and handle trends).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -204,6 +204,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const teardown = async () => {
     cleanup();
     await sleep(1500);
+    rmSync(configDir, { recursive: true, force: true });
     const pg = require('pg');
     const maintenance = new URL(env.DATABASE_URL);
     const database = maintenance.pathname.slice(1);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -42,6 +42,13 @@ export default async function globalSetup(): Promise<void> {
   process.env.LLMP_REDIS_PREFIX = `llmp_test_${run}:`;
   process.env.LLMP_TEST_DATABASE = database;
   process.env.LLMP_TEST_ADMIN_PG_URL = adminUrl;
+  // Every temporary directory of the run (configs, data dirs, private clusters, browser profiles; in test workers and
+  // in the processes they spawn) lands under one directory that global teardown removes. Traversable (0755) so a
+  // private Postgres cluster can run as the postgres user below it.
+  const runTmp = mkdtempSync(join(tmpdir(), 'llmp-run-'));
+  chmodSync(runTmp, 0o755);
+  process.env.LLMP_TEST_TMPDIR = runTmp;
+  process.env.TMPDIR = runTmp;
   // Fault cases (test/faults/fault-report.ts) append here; the runners set it, a bare `npx jest` gets a temporary one.
   if (!process.env.LLMP_FAULTS_REPORT_DIR) {
     process.env.LLMP_FAULTS_REPORT_DIR = mkdtempSync(join(tmpdir(), 'llmp-faults-'));

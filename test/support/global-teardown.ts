@@ -27,6 +27,8 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
   }
+  const runTmp = process.env.LLMP_TEST_TMPDIR;
+  if (runTmp) rmSync(runTmp, { recursive: true, force: true });
   if (leaks) throw new Error(leaks);
 }
 
