@@ -26,3 +26,5 @@ export * from './logging/log-sink';
 export * from './logging/pino-nest.logger';
 export * from './logging/access-log';
 export * from './tracing/gateway-tracing';
+export * from './redis/resp-connection';
+export * from './redis/resp-script';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
-import { GATEWAY_CONFIG, REDIS } from '@llmp/infra';
+import { GATEWAY_CONFIG, REDIS, RespConnection } from '@llmp/infra';
 import type { Redis } from 'ioredis';
 import { admissionPlanFor, planHasBudget, scopeKeys } from './admission-plan';
 import { type AdmitReply, LimitsScripts, type SettleItem } from './limits-scripts';
@@ -43,15 +43,15 @@ function planSignature(plan: AdmissionPlan): string {
 
 /**
  * Admission control for rate limits and budgets: `admit` reserves before the upstream call (one EVALSHA on the
- * warm path), `settle` moves the reservation to the actual usage when the request ends. Uses its own Redis
- * connection (a duplicate of REDIS, keyPrefix included) without an offline queue and with a short command timeout,
+ * warm path), `settle` moves the reservation to the actual usage when the request ends. Uses its own lean Redis
+ * connection (same server, db and key prefix as REDIS) without an offline queue and with a short command timeout,
  * so a Redis outage costs a request microseconds, not a reconnect wait.
  */
 @Injectable()
 export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AdmissionService.name);
   private readonly opts: LimitsOptions;
-  private readonly client: Redis;
+  private readonly client: RespConnection;
   private readonly scripts: LimitsScripts;
   private readonly local: LocalLimiter;
   private readonly onRedisDown: RedisDownMode;
@@ -70,7 +70,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.opts = { ...DEFAULT_LIMITS_OPTIONS, ...options };
     this.onRedisDown = config.limits.onRedisDown;
-    this.client = redis.duplicate({ enableOfflineQueue: false, commandTimeout: this.opts.commandTimeoutMs });
+    this.client = RespConnection.like(redis, { commandTimeoutMs: this.opts.commandTimeoutMs });
     this.client.on('error', () => {
       // Reported once per incident by markDown; ioredis would otherwise print every reconnect failure.
     });
@@ -170,11 +170,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    await this.client.quit();
   }
 
   private checkNeverFits(plan: AdmissionPlan, tokens: number, costNano: number): void {

@@ -1,4 +1,4 @@
-import { createRedis } from '@llmp/infra';
+import { createRedis, RespConnection } from '@llmp/infra';
 import type { Redis } from 'ioredis';
 import { principal, rid } from '../../../../test/limits/limits.fixture';
 import { buildAdmissionPlan, scopeKeys } from './admission-plan';
@@ -11,13 +11,17 @@ const T0 = Date.UTC(2024, 1, 29, 12, 0, 0); // a Thursday in a leap February
 
 describe('limit scripts (real Redis, controlled time)', () => {
   let redis: Redis;
+  let conn: RespConnection;
   let scripts: LimitsScripts;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = createRedis(process.env.REDIS_URL!, { keyPrefix: process.env.LLMP_REDIS_PREFIX });
-    scripts = new LimitsScripts(redis, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelTtlMs: 5000 });
+    conn = RespConnection.like(redis, { commandTimeoutMs: 2000 });
+    await new Promise((resolve) => conn.once('ready', resolve));
+    scripts = new LimitsScripts(conn, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelTtlMs: 5000 });
   });
   afterAll(async () => {
+    await conn.quit();
     await redis.quit();
   });
 

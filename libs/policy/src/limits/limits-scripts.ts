@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { bulk, bulks, type RespConnection, RespScript, type RespValue } from '@llmp/infra';
 import { ADMIT_LUA } from './admit.lua';
 import { scopeKeys, settledKey } from './admission-plan';
 import { BUDGET_INIT_LUA } from './budget-init.lua';
@@ -6,25 +6,19 @@ import type { LimitsOptions } from './limits-options';
 import type { AdmissionPlan, LimitName, ScopeStats } from './reservation';
 import { SETTLE_LUA } from './settle.lua';
 
-/** The client with the three scripts defined (ioredis adds them as methods; EVALSHA, EVAL after NOSCRIPT). */
-interface ScriptedRedis extends Redis {
-  llmpAdmit(numKeys: number, ...args: (string | number)[]): Promise<unknown[]>;
-  llmpSettle(numKeys: number, ...args: (string | number)[]): Promise<number>;
-  llmpBudgetInit(numKeys: number, ...args: (string | number)[]): Promise<number>;
-}
+const ADMIT = new RespScript(ADMIT_LUA);
+const SETTLE = new RespScript(SETTLE_LUA);
+const BUDGET_INIT = new RespScript(BUDGET_INIT_LUA);
 
-/** The parts of a script call that depend only on the plan, computed once per plan (plans are cached). */
-const planArgsCache = new WeakMap<AdmissionPlan, { keys: string[]; limits: (string | number)[] }>();
-
-function planArgs(plan: AdmissionPlan): { keys: string[]; limits: (string | number)[] } {
-  let found = planArgsCache.get(plan);
-  if (!found) {
-    const limits: (string | number)[] = [];
-    for (const s of plan.scopes) limits.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
-    found = { keys: plan.scopes.flatMap(scopeKeys), limits };
-    planArgsCache.set(plan, found);
-  }
-  return found;
+/**
+ * The parts of the script commands that depend only on the plan, encoded once per plan (plans are cached per key
+ * snapshot and model): its keys with the connection's prefix, and its limits.
+ */
+interface EncodedPlan {
+  keyCount: number;
+  keys: string;
+  limitCount: number;
+  limits: string;
 }
 
 /** One reservation to settle: what was reserved at admission and what the request actually used. */
@@ -40,26 +34,47 @@ export type AdmitReply =
   | { status: 'never_fits'; now: number; scope: number; limit: LimitName; limitValue: number }
   | { status: 'rebuild'; budgets: { scope: number; periodId: string; periodStartMs: number }[] };
 
-/** Typed calls of the limit scripts: builds KEYS/ARGV from a plan and parses replies. One EVALSHA per call. */
+/**
+ * Typed calls of the limit scripts: encodes KEYS/ARGV from a plan (the plan's part once) and parses replies. One
+ * EVALSHA per call.
+ */
 export class LimitsScripts {
-  private readonly client: ScriptedRedis;
+  private readonly plans = new WeakMap<AdmissionPlan, EncodedPlan>();
+  /** windowMs and parallelTtlMs, the arguments after the request id. */
+  private readonly admitWindow: string;
+  private readonly admitBudgetTtl: string;
+  private readonly settleTtl: string;
 
-  constructor(client: Redis, private readonly opts: LimitsOptions) {
-    client.defineCommand('llmpAdmit', { lua: ADMIT_LUA });
-    client.defineCommand('llmpSettle', { lua: SETTLE_LUA });
-    client.defineCommand('llmpBudgetInit', { lua: BUDGET_INIT_LUA });
-    // defineCommand adds the methods at runtime; the interface above declares them.
-    this.client = client as ScriptedRedis;
+  constructor(private readonly conn: RespConnection, private readonly opts: LimitsOptions) {
+    this.admitWindow = bulk(opts.windowMs) + bulk(opts.parallelTtlMs);
+    this.admitBudgetTtl = bulk(opts.budgetTtlMs);
+    this.settleTtl = bulk(opts.settledTtlMs);
+  }
+
+  private encoded(plan: AdmissionPlan): EncodedPlan {
+    let found = this.plans.get(plan);
+    if (!found) {
+      const keys = plan.scopes.flatMap(scopeKeys);
+      const limits: (string | number)[] = [];
+      for (const s of plan.scopes) limits.push(s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1, s.budgetNano ?? -1, s.budgetPeriod ?? '');
+      found = {
+        keyCount: keys.length,
+        keys: keys.map((k) => bulk(this.conn.keyPrefix + k)).join(''),
+        limitCount: limits.length,
+        limits: bulks(limits),
+      };
+      this.plans.set(plan, found);
+    }
+    return found;
   }
 
   /** `nowMs` replaces Redis TIME; only tests pass it. */
   async admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
-    const { keys, limits } = planArgs(plan);
-    const r = await this.client.llmpAdmit(
-      keys.length, ...keys,
-      requestId, this.opts.windowMs, this.opts.parallelTtlMs, tokens, costNano, this.opts.budgetTtlMs,
-      nowMs === undefined ? '' : nowMs, plan.scopes.length, ...limits,
-    );
+    const e = this.encoded(plan);
+    const body =
+      bulk(e.keyCount) + e.keys + bulk(requestId) + this.admitWindow + bulk(tokens) + bulk(costNano) + this.admitBudgetTtl +
+      bulk(nowMs === undefined ? '' : nowMs) + bulk(plan.scopes.length) + e.limits;
+    const r = (await ADMIT.run(this.conn, 1 + e.keyCount + 8 + e.limitCount, body)) as RespValue[];
     const status = Number(r[0]);
     if (status === 3) {
       const budgets: { scope: number; periodId: string; periodStartMs: number }[] = [];
@@ -98,22 +113,23 @@ export class LimitsScripts {
    * returns how many were settled now. Deltas are integers.
    */
   async settleMany(plan: AdmissionPlan, items: readonly SettleItem[]): Promise<number> {
-    const keys = planArgs(plan).keys.slice();
-    const args: (string | number)[] = [this.opts.settledTtlMs, plan.scopes.length, items.length];
+    const e = this.encoded(plan);
+    let keys = e.keys;
+    let args = this.settleTtl + bulk(plan.scopes.length) + bulk(items.length);
     for (const it of items) {
-      keys.push(settledKey(plan, it.requestId));
-      args.push(
-        it.requestId, it.actual.tokens, it.actual.tokens - it.reserved.tokens, it.actual.costNano - it.reserved.costNano,
-        it.actual.costNano,
-      );
+      keys += bulk(this.conn.keyPrefix + settledKey(plan, it.requestId));
+      args +=
+        bulk(it.requestId) + bulk(it.actual.tokens) + bulk(it.actual.tokens - it.reserved.tokens) +
+        bulk(it.actual.costNano - it.reserved.costNano) + bulk(it.actual.costNano);
     }
-    return Number(await this.client.llmpSettle(keys.length, ...keys, ...args));
+    const keyCount = e.keyCount + items.length;
+    return Number(await SETTLE.run(this.conn, 1 + keyCount + 3 + 5 * items.length, bulk(keyCount) + keys + args));
   }
 
   /** Installs rebuilt budget counters unless another replica already did for the same period. */
   async initBudgets(entries: { key: string; periodId: string; spendNano: string }[]): Promise<number> {
-    const args: (string | number)[] = [this.opts.budgetTtlMs];
+    const args: (string | number)[] = [entries.length, ...entries.map((e) => this.conn.keyPrefix + e.key), this.opts.budgetTtlMs];
     for (const e of entries) args.push(e.periodId, e.spendNano);
-    return Number(await this.client.llmpBudgetInit(entries.length, ...entries.map((e) => e.key), ...args));
+    return Number(await BUDGET_INIT.run(this.conn, args.length, bulks(args)));
   }
 }
