@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensurePostgres, ensureRedis, migrate } from '../scripts/lib/services.mjs';
-import { buildIfStale } from '../scripts/start.mjs';
+import { buildIfStale, NODE_FLAGS } from '../scripts/start.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -196,7 +196,9 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
 `);
   const admin = startNode('dist/apps/admin/src/main.js', env);
   const worker = startNode('dist/apps/admin/src/worker.js', env);
-  const api = startNode('dist/apps/api/src/main.js', env, cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []);
+  // LLMP_BENCH_NODE_ARGS: extra node/V8 flags for the data plane only (to try GC settings against the same load).
+  const extraArgs = (process.env.LLMP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const api = startNode('dist/apps/api/src/main.js', env, [...NODE_FLAGS.api, ...extraArgs, ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])]);
   const children = [up0.child, up50.child, floor.child, admin, worker, api];
   const cleanup = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', cleanup);

@@ -9,7 +9,17 @@ import {
   reloadAuditFacts,
   signalReloadAuditEvent,
 } from '@llmp/infra';
+import { setFlagsFromString } from 'node:v8';
 import { createApiApp } from './bootstrap';
+
+/**
+ * Old-generation growth between full collections: 1.5x the live heap instead of V8's default of up to 4x for a
+ * process that allocates fast. Streams keep per-request state alive across young collections, so it is promoted;
+ * with the default, 200 concurrent streams took the data plane to about 310 MB RSS for about 40 MB of live objects.
+ * With 1.5x (and the 32 MB semi-spaces the launchers pass, which promote less) peak RSS stays under 250 MB at the same
+ * CPU per request (bench/README.md). Read at every collection, so setting it here, before any load, is enough.
+ */
+setFlagsFromString('--heap-growing-percent=50');
 
 async function main(): Promise<void> {
   const env = loadEnv();
