@@ -5,3 +5,4 @@ export * from './health/cooldown.service';
 export type { CooldownEntry } from './health/cooldown-tracker';
 export type { ProviderAdapter, AdapterOutcome } from './providers/provider-adapter';
 export { SseParser, readSseEvents, type SseEvent } from './http/sse-parser';
+export { type CallSignal, DisconnectSignal } from './http/call-signal';

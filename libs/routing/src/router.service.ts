@@ -11,6 +11,7 @@ import { RoutePlanner } from './plan/route-planner';
 import { ProviderRegistry } from './provider.registry';
 import type { AdapterOutcome } from './providers/provider-adapter';
 import type { RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './routing.types';
+import type { CallSignal } from './http/call-signal';
 
 /**
  * Stages 6 and 7 of the pipeline: plan the targets for a model, then walk them in order until one answers.
@@ -112,7 +113,7 @@ export class RouterService {
   private async *watchStream(
     chunks: AsyncIterable<Record<string, unknown>>,
     target: RouteTarget,
-    signal: AbortSignal,
+    signal: CallSignal,
   ): AsyncGenerator<Record<string, unknown>> {
     try {
       yield* chunks;

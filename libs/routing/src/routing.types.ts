@@ -1,4 +1,5 @@
 import type { Endpoint, ProviderConfig, UpstreamAttempt } from '@llmp/common';
+import type { CallSignal } from './http/call-signal';
 
 /** What the pipeline asks the router to do. The body is OpenAI-shaped; the router replaces `model` per target. */
 export interface UpstreamCall {
@@ -7,7 +8,7 @@ export interface UpstreamCall {
   body: Readonly<Record<string, unknown>>;
   stream: boolean;
   /** Aborted when the client disconnects; aborts the upstream request at once. */
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Present only when tracing is on: one span per attempt, its trace context sent upstream. */
   tracing?: UpstreamTracing;
   /** Extra headers for this attempt only (trace context); set by the router, never from the client. */

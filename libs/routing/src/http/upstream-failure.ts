@@ -1,3 +1,5 @@
+import type { CallSignal } from './call-signal';
+
 /** Why an attempt failed in a way that lets the router try the next target. */
 export type UpstreamFailureKind = 'connect' | 'timeout' | 'status' | 'invalid-response' | 'aborted';
 
@@ -33,7 +35,7 @@ export class UpstreamFailure extends Error {
   }
 
   /** Classifies an error thrown by the HTTP client (connect, socket, timeout, abort). */
-  static fromTransportError(e: unknown, signal: AbortSignal): UpstreamFailure {
+  static fromTransportError(e: unknown, signal: CallSignal): UpstreamFailure {
     if (e instanceof UpstreamFailure) return e;
     if (signal.aborted) return new UpstreamFailure('aborted', null, 'client closed the request');
     const code = errorCode(e);

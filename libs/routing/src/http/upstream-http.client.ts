@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '@llmp/common';
 import { UpstreamFailure } from './upstream-failure';
+import type { CallSignal } from './call-signal';
 
 /** What a provider request mapper produces: a path under the provider's baseUrl and a serialized body. */
 export interface UpstreamHttpRequest {
@@ -42,7 +43,7 @@ export class UpstreamHttpClient implements OnModuleDestroy {
    * Sends one POST. Resolves with any status (the caller classifies it); rejects only with UpstreamFailure for
    * connect errors, timeouts and client aborts.
    */
-  async post(provider: ProviderConfig, req: UpstreamHttpRequest, signal: AbortSignal): Promise<UpstreamHttpResponse> {
+  async post(provider: ProviderConfig, req: UpstreamHttpRequest, signal: CallSignal): Promise<UpstreamHttpResponse> {
     const ep = this.endpoint(provider);
     try {
       const res = await ep.pool.request({
@@ -50,7 +51,9 @@ export class UpstreamHttpClient implements OnModuleDestroy {
         path: ep.basePath + req.path + ep.baseQuery,
         headers: req.headers,
         body: req.body,
-        signal,
+        // undici takes any object with add/removeEventListener, `aborted` and `reason` (its addAbortListener); its
+        // type names only AbortSignal and EventEmitter.
+        signal: signal as AbortSignal,
         // undici checks these on a coarse clock (about 1 s), which is fine for timeouts of seconds to minutes.
         headersTimeout: provider.timeoutMs,
         bodyTimeout: provider.timeoutMs,
@@ -62,7 +65,7 @@ export class UpstreamHttpClient implements OnModuleDestroy {
   }
 
   /** Reads a whole body, failing (without buffering on) once it exceeds `limit` bytes. */
-  async readAll(body: UpstreamHttpResponse['body'], limit: number, signal: AbortSignal): Promise<Buffer> {
+  async readAll(body: UpstreamHttpResponse['body'], limit: number, signal: CallSignal): Promise<Buffer> {
     const parts: Buffer[] = [];
     let size = 0;
     try {

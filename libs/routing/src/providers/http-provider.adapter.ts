@@ -9,6 +9,7 @@ import type { RouteTarget, UpstreamCall } from '../routing.types';
 import type { AdapterOutcome, ProviderAdapter } from './provider-adapter';
 import { NdjsonFramer } from './ndjson-framer';
 import { STREAM_DONE, type RequestMapper, type ResponseMapper, type StreamMapper } from './provider-mappers';
+import type { CallSignal } from '../http/call-signal';
 
 /** How a provider frames a streamed answer: Server-Sent Events (most) or newline-delimited JSON (Ollama's native API). */
 export type StreamFraming = 'sse' | 'ndjson';
@@ -79,7 +80,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
   }
 
   /** Builds the failover reason for a 3xx, 429 or 5xx, with the upstream's own message when it gave one. */
-  private async failure(res: UpstreamHttpResponse, provider: ProviderConfig, signal: AbortSignal): Promise<UpstreamFailure> {
+  private async failure(res: UpstreamHttpResponse, provider: ProviderConfig, signal: CallSignal): Promise<UpstreamFailure> {
     const { status } = res;
     if (status >= 300 && status < 400) {
       this.http.discard(res.body);
@@ -158,7 +159,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
   }
 }
 
-function streamError(e: unknown, signal: AbortSignal, provider: ProviderConfig): Error {
+function streamError(e: unknown, signal: CallSignal, provider: ProviderConfig): Error {
   if (e instanceof LlmpError) return e;
   if (signal.aborted) return abortError(signal);
   if (e instanceof SseEventTooLargeError) return new LlmpError(ErrorCode.ProviderError, `upstream sent a ${e.message}`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution } from '@llmp/common';
 import { GatewayTracing } from '@llmp/infra';
 import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
-import { RouterService, type StreamUpstreamResult } from '@llmp/routing';
+import { type CallSignal, RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
 import { RequestTrace } from './request-trace';
 import { SettlementService } from './settlement.service';
@@ -29,7 +29,7 @@ export class GatewayPipeline {
     private readonly tracing: GatewayTracing,
   ) {}
 
-  async run(request: CanonicalRequest, signal: AbortSignal): Promise<PipelineResult> {
+  async run(request: CanonicalRequest, signal: CallSignal): Promise<PipelineResult> {
     const trace = new RequestTrace(request);
     // `span?.stage(...)` below marks stage boundaries for tracing; with tracing off `span` is null and they cost nothing.
     trace.span = this.tracing.enabled ? this.tracing.start(request.surface, request.endpoint, request.requestId, request.stream) : null;

@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import type { LlmpError } from '@llmp/common';
+import { DisconnectSignal } from '@llmp/routing';
 import { normalizeError } from '../errors/error-normalizer';
 import { drainOrClose } from './client-drain';
+import { StreamResponse } from './stream-response';
 
 /** How one surface frames its stream on the wire. */
 export interface StreamFraming {
@@ -15,12 +17,12 @@ export interface StreamFraming {
 }
 
 /** Aborts the upstream call the moment the client goes away before the response is complete. */
-export function abortOnDisconnect(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+export function abortOnDisconnect(reply: FastifyReply): DisconnectSignal {
+  const signal = new DisconnectSignal();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+    if (!reply.raw.writableFinished) signal.abort();
   });
-  return controller.signal;
+  return signal;
 }
 
 /** Writes already-framed strings as they arrive (no buffering), for the Anthropic, Gemini, Ollama and Responses surfaces. */
@@ -33,17 +35,16 @@ export async function writeFramedStream(
 ): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { ...headers, 'content-type': framing.contentType, 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  raw.flushHeaders();
+  const out = new StreamResponse(raw, { ...headers, 'content-type': framing.contentType });
   try {
-    if (framing.open) raw.write(framing.open);
+    if (framing.open) out.write(framing.open);
     for await (const frame of frames) {
-      if (raw.destroyed) break;
-      if (!raw.write(frame)) await drainOrClose(raw);
+      if (out.destroyed) break;
+      if (!out.write(frame)) await drainOrClose(raw);
     }
-    if (!raw.destroyed && framing.close) raw.write(framing.close);
+    if (!out.destroyed && framing.close) out.write(framing.close);
   } catch (e) {
-    if (!raw.destroyed) raw.write(framing.error(normalizeError(e, requestId)));
+    if (!out.destroyed) out.write(framing.error(normalizeError(e, requestId)));
   } finally {
     raw.end();
   }

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { normalizeError } from '../errors/error-normalizer';
 import { openAiErrorBody } from '../errors/openai-error.envelope';
 import { drainOrClose } from './client-drain';
+import { StreamResponse } from './stream-response';
 
 /**
  * Writes chunks as Server-Sent Events as each arrives (no buffering), then `data: [DONE]`. A failure mid-stream ends
@@ -15,22 +16,15 @@ export async function writeSse(
 ): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, {
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  raw.flushHeaders();
+  const out = new StreamResponse(raw, { ...headers, 'content-type': 'text/event-stream; charset=utf-8' });
   try {
     for await (const chunk of chunks) {
-      if (raw.destroyed) break;
-      if (!raw.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drainOrClose(raw);
+      if (out.destroyed) break;
+      if (!out.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drainOrClose(raw);
     }
-    if (!raw.destroyed) raw.write('data: [DONE]\n\n');
+    if (!out.destroyed) out.write('data: [DONE]\n\n');
   } catch (e) {
-    if (!raw.destroyed) raw.write(`event: error\ndata: ${JSON.stringify(openAiErrorBody(normalizeError(e, requestId)))}\n\n`);
+    if (!out.destroyed) out.write(`event: error\ndata: ${JSON.stringify(openAiErrorBody(normalizeError(e, requestId)))}\n\n`);
   } finally {
     raw.end();
   }

@@ -6,6 +6,7 @@ import type { RouteTarget, UpstreamCall } from '../../routing.types';
 import type { AdapterOutcome, ProviderAdapter } from '../provider-adapter';
 import { contentText, deltas, mockReply, mockVector } from './mock-content';
 import { countTokens, truncateToTokens } from './mock-tokens';
+import type { CallSignal } from '../../http/call-signal';
 
 type Json = Record<string, unknown>;
 
@@ -101,7 +102,7 @@ export class MockAdapter implements ProviderAdapter {
     };
   }
 
-  private async *chatChunks(a: MockAnswer, withUsage: boolean, signal: AbortSignal): AsyncGenerator<Json> {
+  private async *chatChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json> {
     const pieces = deltas(a.text);
     const base = (choice: Json): Json => {
       const chunk: Json = { id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [choice] };
@@ -122,7 +123,7 @@ export class MockAdapter implements ProviderAdapter {
     }
   }
 
-  private async *completionChunks(a: MockAnswer, withUsage: boolean, signal: AbortSignal): AsyncGenerator<Json> {
+  private async *completionChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json> {
     const pieces = deltas(a.text);
     const base = (choice: Json): Json => {
       const chunk: Json = { id: a.id, object: 'text_completion', created: a.created, model: a.model, choices: [choice] };
