@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { EnvConfig } from '../config/env.config';
 import { redactSecrets } from '../queues/redact-secrets';
 import { ENV_CONFIG } from '../tokens';
-import { scrubSecrets } from './log-redaction';
-import { openedLogSink, type Sink } from './log-sink';
+import { appendLine, openedLogSink, type Sink } from './log-sink';
 
 const str = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 /** As JSON.stringify writes a number (NaN and infinities as null). */
@@ -70,7 +69,7 @@ export class AccessLog {
 
   request(line: AccessLine): void {
     if (this.sink === null) return;
-    this.sink.destination.write(scrubSecrets(accessLineJson(this.sink.baseJson, Date.now(), line)));
+    appendLine(accessLineJson(this.sink.baseJson, Date.now(), line));
   }
 
   /** Only for keys whose `debugLogging` flag is on; never called otherwise. */

@@ -86,9 +86,36 @@ export function openedLogSink(): Sink | null {
   return sink;
 }
 
+/** Lines appended this event-loop turn (see `appendLine`). */
+let turnLines: string[] = [];
+let turnScheduled = false;
+
+function writeTurnLines(): void {
+  turnScheduled = false;
+  if (turnLines.length === 0 || sink === null) return;
+  const text = turnLines.length === 1 ? turnLines[0] : turnLines.join('');
+  turnLines = [];
+  sink.destination.write(scrubSecrets(text));
+}
+
+/**
+ * Appends a finished JSON line (newline included) for the end of this event-loop turn, when all lines of the turn go
+ * to the destination as one string, scrubbed once. One destination write per line cost a length computation and a
+ * scrub pass each (access lines, one per request, about 3% of the data plane's CPU).
+ */
+export function appendLine(line: string): void {
+  if (sink === null) return;
+  turnLines.push(line);
+  if (!turnScheduled) {
+    turnScheduled = true;
+    setImmediate(writeTurnLines);
+  }
+}
+
 /** Writes out buffered log lines now (shutdown paths call this before `process.exit`). */
 export function flushLogs(): void {
   try {
+    writeTurnLines();
     sink?.destination.flushSync?.();
   } catch {
     // Nothing buffered, or stdout is gone: there is nowhere left to report it.

@@ -1,6 +1,10 @@
 /** Tuning of the EventPublisher; every field has a default. */
 export interface EventPublisherOptions {
-  /** Longest time an event waits in memory before a flush is attempted. */
+  /**
+   * Longest time an event waits in memory before a flush is attempted. 25 ms: at a few thousand requests per second a
+   * flush then carries about one full job; at 10 ms the data plane sent four times as many smaller jobs, and each
+   * BullMQ addBulk builds an ioredis pipeline with a method per defined script (about 3% of its CPU in all).
+   */
   flushIntervalMs: number;
   /** Events per `addBulk` / outbox insert; reaching it triggers an immediate flush. */
   batchSize: number;
@@ -27,7 +31,7 @@ export interface EventPublisherOptions {
 export const EVENT_PUBLISHER_OPTIONS = Symbol('EVENT_PUBLISHER_OPTIONS');
 
 export const DEFAULT_EVENT_PUBLISHER_OPTIONS: EventPublisherOptions = {
-  flushIntervalMs: 10,
+  flushIntervalMs: 25,
   batchSize: 500,
   eventsPerJob: 100,
   redisTimeoutMs: 1500,
