@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 
 /** Every llmp data plane key starts with this; the random part is base64url. */
 export const KEY_PREFIX = 'llmp_';
@@ -15,9 +15,12 @@ export function generateKeySecret(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/** SHA-256 hex of the whole secret; the only form in which a key is stored. */
+/**
+ * SHA-256 hex of the whole secret; the only form in which a key is stored. Runs on every request: the one-shot
+ * `crypto.hash` is about 2.5x cheaper than a Hash object for a string this short.
+ */
 export function hashKeySecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** The display prefix shown in lists: `llmp_` + the first 6 characters of the random part. */
