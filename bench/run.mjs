@@ -6,7 +6,7 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,45 @@ function apiRedisPorts(pid, redisPort) {
     }
   }
   return ports;
+}
+
+/**
+ * A raw MONITOR session (ioredis's monitor mode can fail with "Command queue state error" when monitor lines arrive
+ * in the same read as the MONITOR reply, which a busy Redis does): calls `onCommand(source, command, firstArg)` for
+ * each command Redis reports. Resolves once monitoring has started.
+ */
+function monitorRedis(url, onCommand) {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(Number(u.port || 6379), u.hostname);
+    let pending = '';
+    let started = false;
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      if (u.password) {
+        const creds = u.username ? [decodeURIComponent(u.username), decodeURIComponent(u.password)] : [decodeURIComponent(u.password)];
+        socket.write(`AUTH ${creds.map((c) => JSON.stringify(c)).join(' ')}\r\n`);
+      }
+      socket.write('MONITOR\r\n');
+    });
+    socket.on('data', (d) => {
+      pending += d.toString('latin1');
+      const lines = pending.split('\r\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line === '+OK') {
+          if (!started) {
+            started = true;
+            resolve(socket);
+          }
+          continue;
+        }
+        // +1700000000.123456 [0 127.0.0.1:50000] "evalsha" "<sha>" ...
+        const m = /^\+\S+ \[\S+ ([^\]]+)\] "([^"]*)"(?: "([^"]*)")?/.exec(line);
+        if (m) onCommand(m[1], m[2], m[3] ?? '');
+      }
+    });
+  });
 }
 
 function freePort() {
@@ -284,20 +323,18 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
    * on the same Redis are not counted.
    */
   async function redisRoundTrips() {
-    const { Redis } = require('ioredis');
     const redisPort = Number(new URL(env.REDIS_URL).port || 6379);
     const ports = apiRedisPorts(api.pid, redisPort);
-    const monitor = await new Redis(env.REDIS_URL).monitor();
     const byCommand = {};
-    monitor.on('monitor', (_time, args, source) => {
-      if (!ports.has(Number(String(source).split(':').pop()))) return;
-      let name = String(args[0]).toLowerCase();
-      if (name === 'evalsha') name = SCRIPT_NAMES[String(args[1])] ?? 'evalsha (bullmq)';
+    const monitor = await monitorRedis(env.REDIS_URL, (source, command, firstArg) => {
+      if (!ports.has(Number(source.split(':').pop()))) return;
+      let name = command.toLowerCase();
+      if (name === 'evalsha') name = SCRIPT_NAMES[firstArg] ?? 'evalsha (bullmq)';
       byCommand[name] = (byCommand[name] ?? 0) + 1;
     });
     const result = await autocannon({ url: targets.llmp.url(0), method: 'POST', headers, body: body(0, false), connections: 50, duration: 2 });
     await sleep(300);
-    monitor.disconnect();
+    monitor.destroy();
     const requests = result['2xx'];
     const total = Object.values(byCommand).reduce((a, b) => a + b, 0);
     return { requests, commands: total, perRequest: requests ? total / requests : 0, byCommand };
