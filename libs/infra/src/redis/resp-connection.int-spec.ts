@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis.factory';
 import { encodeCommand, RespConnection, RespError } from './resp-connection';
@@ -96,6 +97,20 @@ describe('RespConnection (real Redis)', () => {
     expect(await script.run(c, 4, body)).toEqual([key, 'hi', 42]);
     expect(await script.run(c, 4, body)).toEqual([key, 'hi', 42]);
     await expect(new RespScript('return redis.call("NOPE")').run(c, 1, '$1\r\n0\r\n')).rejects.toThrow(RespError);
+  });
+
+  it('with no server listening: no uncaught error, commands fail fast, and it keeps trying', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const c = new RespConnection({ host: '127.0.0.1', port, commandTimeoutMs: 200, connectTimeoutMs: 200 });
+    open.push(c);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.status).toBe('reconnecting');
+    await expect(c.send(encodeCommand(['PING']))).rejects.toThrow('Connection is reconnecting');
+    c.disconnect();
+    expect(c.status).toBe('end');
   });
 
   it('quit waits for the replies already asked for and does not reconnect', async () => {

@@ -190,7 +190,7 @@ export class RespConnection extends EventEmitter {
         socket.destroy(e as Error);
       }
     });
-    socket.on('error', (e) => this.emit('error', e));
+    socket.on('error', (e) => this.report(e));
     socket.once('close', () => {
       clearTimeout(connectTimer);
       this.onClose(socket);
@@ -207,7 +207,7 @@ export class RespConnection extends EventEmitter {
     try {
       await Promise.all(steps);
     } catch (e) {
-      this.emit('error', e);
+      this.report(e as Error);
       this.socket?.destroy();
       return;
     }
@@ -242,6 +242,11 @@ export class RespConnection extends EventEmitter {
       if (this.status !== 'end') this.open();
     }, Math.min(this.attempts * 200, 2000));
     this.reconnectTimer.unref();
+  }
+
+  /** Connection trouble is reported as `error` events to whoever listens; reconnecting is this class's own job. */
+  private report(e: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e);
   }
 
   private stopTimers(): void {
