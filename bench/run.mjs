@@ -243,6 +243,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   process.on('exit', cleanup);
   // The bench leaves nothing behind: its database and Redis keys go once the processes are down.
   const teardown = async () => {
+    teardownOnFailure = null;
     cleanup();
     await sleep(1500);
     rmSync(configDir, { recursive: true, force: true });
@@ -264,6 +265,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     } while (cursor !== '0');
     await redis.quit();
   };
+  teardownOnFailure = teardown;
   // Redis serves every admission; a busy machine should not starve it during the run either.
   for (const pid of redisServerPids(env.REDIS_URL)) prioritize(pid);
   await waitHealthy(`http://127.0.0.1:${env.LLMP_ADMIN_PORT}/health/ready`);
@@ -432,7 +434,18 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   }
 }
 
-main().then(() => setTimeout(() => process.exit(0), 500)).catch((e) => {
+/** Set while the bench holds a database, Redis keys and child processes: a failed run removes them too. */
+let teardownOnFailure = null;
+
+async function fail(e) {
   console.error(e);
+  try {
+    await teardownOnFailure?.();
+  } catch (cleanupError) {
+    console.error('cleanup after the failure failed too:', cleanupError);
+  }
   process.exit(1);
-});
+}
+
+process.once('uncaughtException', (e) => void fail(e));
+main().then(() => setTimeout(() => process.exit(0), 500)).catch(fail);
