@@ -22,7 +22,10 @@ export interface LogSinkOptions {
 export interface Sink {
   /** Application logs (the Nest logger): level from LLMP_LOG_LEVEL, secret fields redacted. */
   app: Logger;
-  /** Access and per-key debug lines: their own switches, independent of LLMP_LOG_LEVEL. */
+  /**
+   * Per-key debug (body) lines, independent of LLMP_LOG_LEVEL. Access lines do not go through it: AccessLog builds
+   * them as strings and hands them to `appendLine`.
+   */
   access: Logger;
   destination: DestinationStream & { flushSync?: () => void };
   /** The base fields every line carries (`"app":…,"pid":…`), as JSON, for lines written without pino. */
@@ -50,7 +53,8 @@ export function openLogSink(options: LogSinkOptions): Sink {
   };
   sink = {
     app: pino({ ...shared, level: PINO_LEVEL[options.level], redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } }, destination),
-    // Access lines are built from known, secret-free fields, so they skip pino's path redaction (the scrubber stays).
+    // Body lines are redacted by their caller (redactSecrets) before they get here, so they skip pino's path
+    // redaction; the last-line scrubber stays.
     access: pino({ ...shared, level: 'debug' }, destination),
     destination,
     baseJson: `"app":${JSON.stringify(options.app)},"pid":${process.pid}`,
@@ -59,10 +63,10 @@ export function openLogSink(options: LogSinkOptions): Sink {
 }
 
 /**
- * Stdout through sonic-boom, asynchronous and buffered up to 32 KB: at full load one
- * access line per request written one by one cost the data plane about 5% of its CPU in write calls, 4 KB batches
- * still about 4% (each write is a hand-off to libuv's thread pool). A quarter-second timer writes out what a quiet
- * process has buffered, so lines never wait longer than that.
+ * Stdout through sonic-boom, asynchronous and buffered up to 32 KB: at full load one access line per request written
+ * one by one cost the data plane about 5% of its CPU in write calls, 4 KB batches still about 4% (each write is a
+ * hand-off to libuv's thread pool). A quarter-second timer writes out what a quiet process has buffered, so lines
+ * never wait longer than that.
  */
 function bufferedStdout(): DestinationStream & { flushSync?: () => void } {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 32_768, maxWrite: 65_536 });

@@ -71,9 +71,6 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     this.opts = { ...DEFAULT_LIMITS_OPTIONS, ...options };
     this.onRedisDown = config.limits.onRedisDown;
     this.client = RespConnection.like(redis, { commandTimeoutMs: this.opts.commandTimeoutMs });
-    this.client.on('error', () => {
-      // Reported once per incident by markDown; ioredis would otherwise print every reconnect failure.
-    });
     this.client.on('ready', () => void this.flushPending());
     this.scripts = new LimitsScripts(this.client, this.opts);
     this.local = new LocalLimiter(this.opts.windowMs, this.opts.parallelTtlMs, this.opts.settledTtlMs);

@@ -33,17 +33,21 @@ describe('StreamResponse', () => {
     server?.close();
   });
 
+  /** Serves one streamed response written by `frames`, and returns the raw reads of a GET of it. */
+  async function streamed(frames: (out: StreamResponse, res: ServerResponse) => void): Promise<string[]> {
+    const s = await serve((res) => frames(new StreamResponse(res, { 'content-type': 'text/event-stream' }), res));
+    server = s.server;
+    return rawGet(s.port);
+  }
+
   it('sends the headers with the first frame when it is written in the same turn', async () => {
-    const s = await serve((res) => {
-      const out = new StreamResponse(res, { 'content-type': 'text/event-stream' });
+    const chunks = await streamed((out, res) => {
       out.write('data: 1\n\n');
       setTimeout(() => {
         out.write('data: 2\n\n');
         res.end();
       }, 50);
     });
-    server = s.server;
-    const chunks = await rawGet(s.port);
     expect(chunks[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(chunks[0]).toContain('cache-control: no-cache');
     // Headers and the first frame arrived in the same read: they left in one write.
@@ -51,15 +55,12 @@ describe('StreamResponse', () => {
   });
 
   it('sends the headers at once when the first frame is slow, before that frame', async () => {
-    const s = await serve((res) => {
-      const out = new StreamResponse(res, { 'content-type': 'text/event-stream' });
+    const chunks = await streamed((out, res) => {
       setTimeout(() => {
         out.write('data: late\n\n');
         res.end();
       }, 300);
     });
-    server = s.server;
-    const chunks = await rawGet(s.port);
     // The headers came in a read of their own, before the frame that was written 300 ms later.
     expect(chunks[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(chunks[0]).not.toContain('data: late');
