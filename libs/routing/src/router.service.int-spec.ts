@@ -219,7 +219,7 @@ describe('RouterService.execute against real upstream servers', () => {
     if (r.kind !== 'stream') throw new Error(`expected a stream, got ${r.kind}`);
     expect(r.attempts.map((a) => a.status)).toEqual([500, 200]);
     const got: unknown[] = [];
-    for await (const c of r.chunks) got.push(c);
+    for await (const batch of r.chunks) got.push(...batch);
     expect(got).toEqual([chatChunk('a'), chatChunk('b', 'stop')]);
   });
 

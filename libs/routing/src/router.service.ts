@@ -10,7 +10,7 @@ import { allTargetsFailed, failedAttempt } from './plan/failover.policy';
 import { RoutePlanner } from './plan/route-planner';
 import { ProviderRegistry } from './provider.registry';
 import type { AdapterOutcome } from './providers/provider-adapter';
-import type { RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './routing.types';
+import type { ChunkBatch, RoutePlan, RouteTarget, UpstreamCall, UpstreamResult } from './routing.types';
 import type { CallSignal } from './http/call-signal';
 
 /**
@@ -110,11 +110,7 @@ export class RouterService {
   }
 
   /** Counts a mid-stream death against the target's health; a client abort is not the target's fault. */
-  private async *watchStream(
-    chunks: AsyncIterable<Record<string, unknown>>,
-    target: RouteTarget,
-    signal: CallSignal,
-  ): AsyncGenerator<Record<string, unknown>> {
+  private async *watchStream(chunks: AsyncIterable<ChunkBatch>, target: RouteTarget, signal: CallSignal): AsyncGenerator<ChunkBatch> {
     try {
       yield* chunks;
     } catch (e) {

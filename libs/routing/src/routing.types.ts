@@ -45,13 +45,20 @@ export interface JsonUpstreamResult {
 }
 
 /**
- * A started stream. `chunks` yields each OpenAI `chat.completion.chunk` (or completion chunk) object as it arrives and
- * ends when the upstream sent `[DONE]`; it throws LlmpError(provider_error) when the upstream dies mid-stream.
+ * OpenAI `chat.completion.chunk` (or completion chunk) objects that arrived together, in order. Streams pass whole
+ * arrivals along instead of single chunks: every step through a chain of async generators costs promises and
+ * microtasks, and an upstream read usually carries many events.
+ */
+export type ChunkBatch = Record<string, unknown>[];
+
+/**
+ * A started stream. `chunks` yields each arrival of chunks (never an empty one) as it comes and ends when the upstream
+ * sent `[DONE]`; it throws LlmpError(provider_error) when the upstream dies mid-stream.
  */
 export interface StreamUpstreamResult {
   kind: 'stream';
   status: number;
-  chunks: AsyncIterable<Record<string, unknown>>;
+  chunks: AsyncIterable<ChunkBatch>;
   target: RouteTarget;
   attempts: UpstreamAttempt[];
 }

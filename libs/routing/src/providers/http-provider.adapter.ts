@@ -5,7 +5,7 @@ import { abortError } from '../http/abort';
 import { redact } from '../http/redact';
 import { errorCode, isTimeoutCode, parseRetryAfter, UpstreamFailure } from '../http/upstream-failure';
 import { UpstreamHttpClient, type UpstreamHttpResponse } from '../http/upstream-http.client';
-import type { RouteTarget, UpstreamCall } from '../routing.types';
+import type { ChunkBatch, RouteTarget, UpstreamCall } from '../routing.types';
 import type { AdapterOutcome, ProviderAdapter } from './provider-adapter';
 import { NdjsonFramer } from './ndjson-framer';
 import { STREAM_DONE, type RequestMapper, type ResponseMapper, type StreamMapper } from './provider-mappers';
@@ -99,17 +99,24 @@ export class HttpProviderAdapter implements ProviderAdapter {
     return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what, retryAfter);
   }
 
-  /** Yields mapped chunks as each event completes; ends only on the provider's clean end (marker or `end()`). */
-  private async *chunks(
-    res: UpstreamHttpResponse,
-    target: RouteTarget,
-    call: UpstreamCall,
-  ): AsyncGenerator<Record<string, unknown>> {
+  /** Yields the mapped chunks of each upstream read; ends only on the provider's clean end (marker or `end()`). */
+  private async *chunks(res: UpstreamHttpResponse, target: RouteTarget, call: UpstreamCall): AsyncGenerator<ChunkBatch> {
     const mapping = this.stream.open(call.endpoint, target, call);
     const limit = target.provider.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const parser = this.framing === 'ndjson' ? new NdjsonFramer(limit) : new SseParser(limit);
     let done = false;
     let afterDone = 0;
+    /** Maps events until the end marker; returns the chunks they produced. */
+    const mapAll = (events: SseEvent[]): ChunkBatch => {
+      const batch: ChunkBatch = [];
+      for (let i = 0; i < events.length && !done; i++) {
+        const step = mapping.map(events[i]);
+        if (step === STREAM_DONE) done = true;
+        else if (Array.isArray(step)) for (const c of step) batch.push(c);
+        else if (step !== null) batch.push(step as Record<string, unknown>);
+      }
+      return batch;
+    };
     try {
       for await (const bytes of res.body as AsyncIterable<Buffer>) {
         // Leaving a `for await` early destroys the body, and with it the keep-alive socket (and builds an AbortError
@@ -120,29 +127,19 @@ export class HttpProviderAdapter implements ProviderAdapter {
           if (afterDone > MAX_BYTES_AFTER_DONE) break;
           continue;
         }
-        const events = parser.push(bytes);
-        for (let i = 0; i < events.length && !done; i++) {
-          const step = mapping.map(events[i]);
-          if (step === STREAM_DONE) done = true;
-          else if (Array.isArray(step)) for (const c of step) yield c;
-          else if (step !== null) yield step as Record<string, unknown>;
-        }
+        const batch = mapAll(parser.push(bytes));
+        if (batch.length) yield batch;
       }
       if (!done) {
-        const rest: SseEvent[] = parser.end();
-        for (let i = 0; i < rest.length && !done; i++) {
-          const step = mapping.map(rest[i]);
-          if (step === STREAM_DONE) done = true;
-          else if (Array.isArray(step)) for (const c of step) yield c;
-          else if (step !== null) yield step as Record<string, unknown>;
-        }
+        const batch = mapAll(parser.end());
+        if (batch.length) yield batch;
       }
       // Providers without an end marker (Gemini, Ollama) decide at end of input whether the answer was complete.
       if (!done && mapping.end && !call.signal.aborted) {
         const last = mapping.end();
         if (last !== null) {
           done = true;
-          for (const c of last) yield c;
+          if (last.length) yield [...last];
         }
       }
     } catch (e) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution } from '@llmp/common';
 import { GatewayTracing } from '@llmp/infra';
 import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
-import { type CallSignal, RouterService, type StreamUpstreamResult } from '@llmp/routing';
+import { type CallSignal, type ChunkBatch, RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
 import { RequestTrace } from './request-trace';
 import { SettlementService } from './settlement.service';
@@ -138,35 +138,39 @@ export class GatewayPipeline {
   }
 
   /**
-   * Passes stream chunks through one by one, reporting the client's model name, measuring time to first token,
+   * Passes stream chunks through as they arrive, reporting the client's model name, measuring time to first token,
    * taking usage from the upstream's usage chunk (stripped unless the client asked for it), and settling when the
    * stream ends for any reason.
    */
-  private async *relay(trace: RequestTrace, upstream: StreamUpstreamResult): AsyncGenerator<Record<string, unknown>> {
+  private async *relay(trace: RequestTrace, upstream: StreamUpstreamResult): AsyncGenerator<ChunkBatch> {
     const { model, clientWantsStreamUsage } = trace.request;
     let ended = false;
     let waitingSince = performance.now();
     try {
-      for await (const chunk of upstream.chunks) {
+      for await (const arrived of upstream.chunks) {
         trace.upstreamMs += performance.now() - waitingSince;
         if (trace.firstTokenAt === null) trace.firstTokenAt = Date.now();
-        if (chunk.usage) {
-          trace.usage = usageFrom(chunk);
-          if (!clientWantsStreamUsage) {
-            const choices = chunk.choices as unknown[] | undefined;
-            if (!choices || choices.length === 0) continue;
-            delete chunk.usage;
+        const batch: ChunkBatch = [];
+        for (const chunk of arrived) {
+          if (chunk.usage) {
+            trace.usage = usageFrom(chunk);
+            if (!clientWantsStreamUsage) {
+              const choices = chunk.choices as unknown[] | undefined;
+              if (!choices || choices.length === 0) continue;
+              delete chunk.usage;
+            }
           }
-        }
-        const choices = chunk.choices as { delta?: { content?: unknown }; text?: unknown }[] | undefined;
-        if (choices) {
-          for (const c of choices) {
-            const piece = c.delta?.content ?? c.text;
-            if (typeof piece === 'string') trace.addCompletion(piece);
+          const choices = chunk.choices as { delta?: { content?: unknown }; text?: unknown }[] | undefined;
+          if (choices) {
+            for (const c of choices) {
+              const piece = c.delta?.content ?? c.text;
+              if (typeof piece === 'string') trace.addCompletion(piece);
+            }
           }
+          chunk.model = model;
+          batch.push(chunk);
         }
-        chunk.model = model;
-        yield chunk;
+        if (batch.length) yield batch;
         waitingSince = performance.now();
       }
       ended = true;

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { LlmpError } from '@llmp/common';
-import { DisconnectSignal } from '@llmp/routing';
+import { type ChunkBatch, DisconnectSignal } from '@llmp/routing';
 import { normalizeError } from '../errors/error-normalizer';
 import { drainOrClose } from './client-drain';
 import { StreamResponse } from './stream-response';
@@ -50,12 +50,21 @@ export async function writeFramedStream(
   }
 }
 
-/** Maps every pipeline chunk through a surface's stream translator, then flushes its final frames. */
+/**
+ * Maps every pipeline chunk through a surface's stream translator, then flushes its final frames. The frames of one
+ * arrival leave as one string (one step of the writer's loop instead of one per frame).
+ */
 export async function* translateStream<T>(
-  chunks: AsyncIterable<Record<string, unknown>>,
+  chunks: AsyncIterable<ChunkBatch>,
   translator: { push(chunk: Record<string, unknown>): T[]; end(): T[] },
   frame: (event: T) => string,
 ): AsyncGenerator<string> {
-  for await (const chunk of chunks) for (const ev of translator.push(chunk)) yield frame(ev);
-  for (const ev of translator.end()) yield frame(ev);
+  for await (const batch of chunks) {
+    let frames = '';
+    for (const chunk of batch) for (const ev of translator.push(chunk)) frames += frame(ev);
+    if (frames !== '') yield frames;
+  }
+  let last = '';
+  for (const ev of translator.end()) last += frame(ev);
+  if (last !== '') yield last;
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { ChunkBatch } from '@llmp/routing';
 import { normalizeError } from '../errors/error-normalizer';
 import { openAiErrorBody } from '../errors/openai-error.envelope';
 import { drainOrClose } from './client-drain';
@@ -11,16 +12,18 @@ import { StreamResponse } from './stream-response';
 export async function writeSse(
   reply: FastifyReply,
   headers: Record<string, string>,
-  chunks: AsyncIterable<Record<string, unknown>>,
+  chunks: AsyncIterable<ChunkBatch>,
   requestId: string,
 ): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
   const out = new StreamResponse(raw, { ...headers, 'content-type': 'text/event-stream; charset=utf-8' });
   try {
-    for await (const chunk of chunks) {
+    for await (const batch of chunks) {
       if (out.destroyed) break;
-      if (!out.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drainOrClose(raw);
+      let events = '';
+      for (const chunk of batch) events += `data: ${JSON.stringify(chunk)}\n\n`;
+      if (!out.write(events)) await drainOrClose(raw);
     }
     if (!out.destroyed) out.write('data: [DONE]\n\n');
   } catch (e) {

@@ -21,7 +21,7 @@ async function chunks(outcome: Promise<AdapterOutcome>): Promise<Record<string, 
   const o = await outcome;
   if (o.kind !== 'stream') throw new Error(`expected stream, got ${o.kind}`);
   const out: Record<string, unknown>[] = [];
-  for await (const c of o.chunks) out.push(c);
+  for await (const batch of o.chunks) out.push(...batch);
   return out;
 }
 

@@ -102,7 +102,7 @@ export class MockAdapter implements ProviderAdapter {
     };
   }
 
-  private async *chatChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json> {
+  private async *chatChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json[]> {
     const pieces = deltas(a.text);
     const base = (choice: Json): Json => {
       const chunk: Json = { id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [choice] };
@@ -111,19 +111,19 @@ export class MockAdapter implements ProviderAdapter {
     };
     for (let index = 0; index < a.n; index++) {
       if (signal.aborted) throw abortError(signal);
-      yield base({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
+      yield [base({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })];
       for (const content of pieces) {
         if (signal.aborted) throw abortError(signal);
-        yield base({ index, delta: { content }, logprobs: null, finish_reason: null });
+        yield [base({ index, delta: { content }, logprobs: null, finish_reason: null })];
       }
-      yield base({ index, delta: {}, logprobs: null, finish_reason: a.finishReason });
+      yield [base({ index, delta: {}, logprobs: null, finish_reason: a.finishReason })];
     }
     if (withUsage) {
-      yield { id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [], usage: { ...a.usage } };
+      yield [{ id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [], usage: { ...a.usage } }];
     }
   }
 
-  private async *completionChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json> {
+  private async *completionChunks(a: MockAnswer, withUsage: boolean, signal: CallSignal): AsyncGenerator<Json[]> {
     const pieces = deltas(a.text);
     const base = (choice: Json): Json => {
       const chunk: Json = { id: a.id, object: 'text_completion', created: a.created, model: a.model, choices: [choice] };
@@ -133,12 +133,12 @@ export class MockAdapter implements ProviderAdapter {
     for (let index = 0; index < a.n; index++) {
       for (const text of pieces) {
         if (signal.aborted) throw abortError(signal);
-        yield base({ text, index, logprobs: null, finish_reason: null });
+        yield [base({ text, index, logprobs: null, finish_reason: null })];
       }
-      yield base({ text: '', index, logprobs: null, finish_reason: a.finishReason });
+      yield [base({ text: '', index, logprobs: null, finish_reason: a.finishReason })];
     }
     if (withUsage) {
-      yield { id: a.id, object: 'text_completion', created: a.created, model: a.model, choices: [], usage: { ...a.usage } };
+      yield [{ id: a.id, object: 'text_completion', created: a.created, model: a.model, choices: [], usage: { ...a.usage } }];
     }
   }
 }

@@ -51,7 +51,7 @@ function call(body: Record<string, unknown>, over: Partial<UpstreamCall> = {}): 
 async function collect(o: AdapterOutcome): Promise<Record<string, unknown>[]> {
   if (o.kind !== 'stream') throw new Error(`expected a stream, got ${o.kind}`);
   const out: Record<string, unknown>[] = [];
-  for await (const c of o.chunks) out.push(c);
+  for await (const batch of o.chunks) out.push(...batch);
   return out;
 }
 
@@ -159,12 +159,24 @@ describe('OpenAiAdapter against a real HTTP upstream', () => {
     const it = out.chunks[Symbol.asyncIterator]();
     // The first chunk must arrive while the upstream is still holding the rest back: nothing is buffered.
     const first = await it.next();
-    expect(first.value).toEqual(chatChunk('Hel'));
+    expect(first.value).toEqual([chatChunk('Hel')]);
     release();
     const rest: Record<string, unknown>[] = [];
-    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value);
+    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(...r.value);
     expect(rest).toEqual([chatChunk('lo wörld'), chatChunk('', 'stop')]);
     expect(JSON.parse(upstream.requests[0].body).stream).toBe(true);
+  });
+
+  it('yields the events of one upstream write together, in order, and nothing after [DONE]', async () => {
+    upstream.on('/v1/chat/completions', (_req, res) => {
+      startSse(res);
+      res.end(`data: ${JSON.stringify(chatChunk('a'))}\n\ndata: ${JSON.stringify(chatChunk('b'))}\n\n: ping\n\ndata: ${JSON.stringify(chatChunk('', 'stop'))}\n\ndata: [DONE]\n\ndata: ${JSON.stringify(chatChunk('late'))}\n\n`);
+    });
+    const out = await adapter.send(target(), call({ messages: [], stream: true }));
+    if (out.kind !== 'stream') throw new Error('expected a stream');
+    const batches: Record<string, unknown>[][] = [];
+    for await (const batch of out.chunks) batches.push(batch);
+    expect(batches).toEqual([[chatChunk('a'), chatChunk('b'), chatChunk('', 'stop')]]);
   });
 
   it('keeps the upstream connection alive across streams (the socket goes back to the pool after [DONE])', async () => {
@@ -216,7 +228,7 @@ describe('OpenAiAdapter against a real HTTP upstream', () => {
     const got: Record<string, unknown>[] = [];
     const run = async (): Promise<void> => {
       if (out.kind !== 'stream') return;
-      for await (const c of out.chunks) got.push(c);
+      for await (const batch of out.chunks) got.push(...batch);
     };
     await expect(run()).rejects.toMatchObject({ code: ErrorCode.ProviderError });
     expect(got).toEqual([chatChunk('a')]);
