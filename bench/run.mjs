@@ -23,6 +23,9 @@ const soak = args.includes('--soak');
 // --quick: only 0 ms upstream, 50 connections, non-streaming (streaming with --stream), no TTFT (for iterating on the
 // hot path).
 const quick = args.includes('--quick');
+// --rounds N: every scenario runs N times (all scenarios once per round, interleaved as always) and the table reports
+// medians; ratios are taken within a round, so a machine that slows down between rounds moves them less.
+const rounds = Math.max(1, Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 1));
 // --cpu-prof DIR: the data plane writes a V8 CPU profile into DIR when the bench stops it.
 const cpuProfDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : null;
 const CLK_TCK = 100;
@@ -390,29 +393,46 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   // Warm every path once (JIT, pools, key cache).
   for (const target of Object.keys(targets)) await load(target, 0, 10, false, 1);
 
-  const rows = [];
-  for (const lat of quick ? [0] : [0, 50]) {
-    for (const connections of quick ? [50] : [50, 200]) {
-      for (const stream of quick ? [args.includes('--stream')] : [false, true]) {
-        for (const target of ['direct', 'floor', 'llmp']) {
-          const row = await load(target, lat, connections, stream, duration);
-          rows.push(row);
-          console.log(JSON.stringify(row));
+  const samples = [];
+  const ttftSamples = [];
+  for (let round = 1; round <= rounds; round++) {
+    const inRound = [];
+    for (const lat of quick ? [0] : [0, 50]) {
+      for (const connections of quick ? [50] : [50, 200]) {
+        for (const stream of quick ? [args.includes('--stream')] : [false, true]) {
+          for (const target of ['direct', 'floor', 'llmp']) {
+            const row = await load(target, lat, connections, stream, duration);
+            inRound.push(row);
+            console.log(JSON.stringify({ round, ...row }));
+          }
         }
       }
     }
+    for (const r of inRound) {
+      const same = (t) => inRound.find((x) => x.target === t && x.latencyMs === r.latencyMs && x.connections === r.connections && x.stream === r.stream);
+      const fl = same('floor');
+      r.xFloorCpu = r.cpuUsPerReq && fl.cpuUsPerReq ? r.cpuUsPerReq / fl.cpuUsPerReq : null;
+      r.xDirectRps = r.rps / same('direct').rps;
+      r.addedP99 = r.p99 - same('direct').p99;
+      samples.push(r);
+    }
+    if (!quick) for (const target of ['direct', 'floor', 'llmp']) ttftSamples.push(await ttft(target, 0));
   }
-  const ttfts = [];
-  if (!quick) for (const target of ['direct', 'floor', 'llmp']) ttfts.push(await ttft(target, 0));
+  const rows = medianRows(samples);
+  const ttfts = ['direct', 'floor', 'llmp'].flatMap((target) => {
+    const mine = ttftSamples.filter((t) => t.target === target);
+    return mine.length ? [{ target, latencyMs: 0, p50: median(mine.map((t) => t.p50)), p99: median(mine.map((t) => t.p99)) }] : [];
+  });
   const trips = await redisRoundTrips();
   console.log(JSON.stringify({ redisRoundTrips: trips }));
 
-  const find = (t, lat, c, s) => rows.find((r) => r.target === t && r.latencyMs === lat && r.connections === c && r.stream === s);
-  const table = ['| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const table = [
+    ...(rounds > 1 ? [`Medians of ${rounds} rounds (ratios and added p99 taken within each round).`, ''] : []),
+    '| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    const direct = find('direct', r.latencyMs, r.connections, r.stream);
-    const fl = find('floor', r.latencyMs, r.connections, r.stream);
-    table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : (r.p99 - direct.p99).toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.cpuUsPerReq && fl.cpuUsPerReq ? (r.cpuUsPerReq / fl.cpuUsPerReq).toFixed(2) : ''} | ${(r.rps / direct.rps).toFixed(3)} | ${r.peakRssMb ?? ''} |`);
+    table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : r.addedP99.toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.xFloorCpu ? r.xFloorCpu.toFixed(2) : ''} | ${r.xDirectRps.toFixed(3)} | ${r.peakRssMb ?? ''} |`);
   }
   table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
   const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
@@ -422,7 +442,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     '', '| Redis commands per admitted request (data plane only) | total | by command |', '|---|---|---|',
     `| ${trips.requests} requests, 50 connections | ${trips.perRequest.toFixed(3)} | ${Object.entries(trips.byCommand).map(([c, n]) => `${c} ${(n / trips.requests).toFixed(3)}`).join(', ')} |`,
   );
-  writeResults({ rows, ttft: ttfts, redisRoundTrips: trips, markdown: table.join('\n') });
+  writeResults({ rounds, rows, samples, ttft: ttfts, ttftSamples, redisRoundTrips: trips, markdown: table.join('\n') });
   await teardown();
 
   function writeResults(data) {
@@ -432,6 +452,33 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     writeFileSync(join(dir, `${soak ? 'soak' : 'run'}-${stamp}.json`), JSON.stringify({ duration, ...data }, null, 2));
     if (data.markdown) writeFileSync(join(dir, 'latest.md'), data.markdown + '\n');
   }
+}
+
+function median(values) {
+  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/** One row per scenario and target: the median of every measure over the rounds, the highest peak RSS. */
+function medianRows(samples) {
+  const groups = new Map();
+  for (const s of samples) {
+    const k = `${s.latencyMs}/${s.connections}/${s.stream}/${s.target}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(s);
+  }
+  return [...groups.values()].map((g) => {
+    const m = (key) => median(g.map((s) => s[key]));
+    const round = (x) => (x === null ? null : Math.round(x));
+    return {
+      target: g[0].target, latencyMs: g[0].latencyMs, connections: g[0].connections, stream: g[0].stream,
+      requests: g.reduce((a, s) => a + s.requests, 0), ok: g.reduce((a, s) => a + s.ok, 0), errors: g.reduce((a, s) => a + s.errors, 0),
+      rps: round(m('rps')), p50: m('p50'), p99: m('p99'), addedP99: m('addedP99'), cpuUsPerReq: round(m('cpuUsPerReq')),
+      xFloorCpu: m('xFloorCpu'), xDirectRps: m('xDirectRps'),
+      peakRssMb: g.some((s) => s.peakRssMb !== null) ? Math.max(...g.map((s) => s.peakRssMb ?? 0)) : null,
+    };
+  });
 }
 
 /** Set while the bench holds a database, Redis keys and child processes: a failed run removes them too. */
