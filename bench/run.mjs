@@ -23,6 +23,10 @@ const soak = args.includes('--soak');
 // --quick: only 0 ms upstream, 50 connections, non-streaming (streaming with --stream), no TTFT (for iterating on the
 // hot path).
 const quick = args.includes('--quick');
+// With --quick: --latency MS (0 or 50, default 0) and --connections N (default 50) pick the one scenario.
+const quickLatency = args.includes('--latency') ? Number(args[args.indexOf('--latency') + 1]) : 0;
+const quickConnections = args.includes('--connections') ? Number(args[args.indexOf('--connections') + 1]) : 50;
+if (![0, 50].includes(quickLatency)) throw new Error('--latency must be 0 or 50 (the two mock upstreams)');
 // --rounds N: every scenario runs N times (all scenarios once per round, interleaved as always) and the table reports
 // medians; ratios are taken within a round, so a machine that slows down between rounds moves them less.
 const rounds = Math.max(1, Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 1));
@@ -363,7 +367,10 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
 
   if (args.includes('--hold')) {
     // --hold: keep the stack up for manual probing (Ctrl-C to stop and clean up).
-    console.log(JSON.stringify({ llmp: targets.llmp.url(0), floor: targets.floor.url(0), direct: targets.direct.url(0), key, apiPid: api.pid }));
+    console.log(JSON.stringify({
+      llmp: targets.llmp.url(0), floor: targets.floor.url(0), direct: targets.direct.url(0), key, apiPid: api.pid, floorPid: floor.child.pid,
+      admin: `http://127.0.0.1:${env.LLMP_ADMIN_PORT}`, masterKey: env.LLMP_MASTER_KEY,
+    }));
     await new Promise((resolve) => process.once('SIGINT', resolve));
     await teardown();
     return;
@@ -397,8 +404,8 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const ttftSamples = [];
   for (let round = 1; round <= rounds; round++) {
     const inRound = [];
-    for (const lat of quick ? [0] : [0, 50]) {
-      for (const connections of quick ? [50] : [50, 200]) {
+    for (const lat of quick ? [quickLatency] : [0, 50]) {
+      for (const connections of quick ? [quickConnections] : [50, 200]) {
         for (const stream of quick ? [args.includes('--stream')] : [false, true]) {
           for (const target of ['direct', 'floor', 'llmp']) {
             const row = await load(target, lat, connections, stream, duration);
