@@ -81,7 +81,7 @@ export class GatewayPipeline {
           trace.status = upstream.status;
           trace.usage = usageFrom(upstream.body);
           trace.responseBody = upstream.body;
-          this.settlement.finish(trace);
+          this.settlement.finishAfterResponse(trace);
           return { kind: 'json', status: upstream.status, headers, body: { ...upstream.body, model: request.model } };
         }
         case 'passthrough-error': {

@@ -23,6 +23,7 @@ const DENIALS = new Set<string>([
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
+  private afterResponse: RequestTrace[] = [];
 
   constructor(
     private readonly admission: AdmissionService,
@@ -31,6 +32,21 @@ export class SettlementService {
     private readonly metrics: MetricsService,
     private readonly accessLog: AccessLog,
   ) {}
+
+  /**
+   * Settles once the current event-loop turn's callbacks are done, for answers complete at hand: their responses are
+   * written in this turn and leave first. When many answers arrive together (upstreams answer in waves under load),
+   * each client otherwise waits for the settlement work of every answer before its own.
+   */
+  finishAfterResponse(trace: RequestTrace): void {
+    if (this.afterResponse.push(trace) === 1) setImmediate(this.finishDeferred);
+  }
+
+  private readonly finishDeferred = (): void => {
+    const traces = this.afterResponse;
+    this.afterResponse = [];
+    for (const t of traces) this.finish(t);
+  };
 
   finish(trace: RequestTrace): void {
     if (trace.settled) return;
