@@ -186,7 +186,8 @@ export class GatewayPipeline {
         trace.errorCode = 'client_closed_request';
         trace.usage = null;
       }
-      this.settlement.finish(trace);
+      // The writer sends the end of the stream in this turn, before the settlement runs.
+      this.settlement.finishAfterResponse(trace);
     }
   }
 }
