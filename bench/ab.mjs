@@ -55,7 +55,10 @@ async function load(stack) {
   return { rps: Math.round(ok / seconds), p50: r.latency.p50, p99: r.latency.p99, cpuUsPerReq: ok ? Math.round(((cpuTicks(stack.apiPid) - before) * 1e4) / ok) : null };
 }
 
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+function median(xs) {
+  const v = [...xs].sort((x, y) => x - y);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
 
 const stacks = {};
 try {
