@@ -64,23 +64,41 @@ export class UpstreamHttpClient implements OnModuleDestroy {
     }
   }
 
-  /** Reads a whole body, failing (without buffering on) once it exceeds `limit` bytes. */
-  async readAll(body: UpstreamHttpResponse['body'], limit: number, signal: CallSignal): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+  /**
+   * Reads a whole body, failing (without buffering on) once it exceeds `limit` bytes. Listens for 'data' and 'end'
+   * rather than iterating the stream: an async iterator per answer (its generator, end-of-stream watchers and a
+   * promise per chunk) cost about 2% of a JSON request's CPU, for bodies that mostly arrive in one chunk.
+   */
+  readAll(body: UpstreamHttpResponse['body'], limit: number, signal: CallSignal): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      const settle = (error: unknown): void => {
+        body.off('data', onData);
+        body.off('end', onEnd);
+        body.off('error', settle);
+        body.off('close', onClose);
+        if (error === null) resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+        else reject(UpstreamFailure.fromTransportError(error, signal));
+      };
+      const onData = (chunk: Buffer): void => {
         size += chunk.length;
         if (size > limit) {
+          settle(new UpstreamFailure('invalid-response', null, `response body larger than ${limit} bytes`));
           body.destroy();
-          throw new UpstreamFailure('invalid-response', null, `response body larger than ${limit} bytes`);
+          return;
         }
         parts.push(chunk);
-      }
-    } catch (e) {
-      throw UpstreamFailure.fromTransportError(e, signal);
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+      };
+      const onEnd = (): void => settle(null);
+      // Destroyed without an error (or before 'end'): the answer is incomplete.
+      const onClose = (): void => settle(new Error('upstream body closed before its end'));
+      if (body.destroyed) return settle(new Error('upstream body closed before its end'));
+      body.on('data', onData);
+      body.once('end', onEnd);
+      body.once('error', settle);
+      body.once('close', onClose);
+    });
   }
 
   /** Discards the rest of a body so the keep-alive socket can be reused; never throws. */
