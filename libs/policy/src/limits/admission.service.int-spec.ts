@@ -31,13 +31,13 @@ describe('AdmissionService (real Redis and Postgres, three replicas)', () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) {
-      modules.push(await Test.createTestingModule({ imports: [InfraModule, LimitsModule] }).compile());
+      // init() runs onModuleInit, where each replica waits for its limits connection as the apps do at startup; a
+      // replica still connecting would serve from its local fallback limiter, which is not exact across replicas.
+      modules.push(await (await Test.createTestingModule({ imports: [InfraModule, LimitsModule] }).compile()).init());
     }
     replicas = modules.map((m) => m.get(AdmissionService));
     prisma = modules[0].get(PrismaService);
     raw = createRedis(process.env.REDIS_URL!);
-    // The duplicated connections connect asynchronously.
-    await sleep(200);
   });
   afterAll(async () => {
     for (const m of modules) await m.close();
@@ -125,6 +125,8 @@ describe('AdmissionService (real Redis and Postgres, three replicas)', () => {
     const all = await Promise.allSettled(Array.from({ length: 150 }, (_, i) => replicas[i % 3].admit(request(p))));
     expect(all.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
     for (const r of all) if (r.status === 'rejected') expect((r.reason as LlmpError).code).toBe(ErrorCode.RateLimitExceeded);
+    // Every decision came from Redis: no replica fell back to its local limiter.
+    expect(replicas.map((r) => r.fallbackStats().incidents)).toEqual([0, 0, 0]);
   });
 
   it('three replicas with overlapping requests: in flight <= maxParallel, tokens <= tpm, spend <= budget', async () => {

@@ -73,11 +73,15 @@ export class UpstreamHttpClient implements OnModuleDestroy {
     return new Promise<Buffer>((resolve, reject) => {
       const parts: Buffer[] = [];
       let size = 0;
+      let settled = false;
       const settle = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
         body.off('data', onData);
         body.off('end', onEnd);
-        body.off('error', settle);
         body.off('close', onClose);
+        // 'error' stays listened to: destroying the body (over the limit, or on the caller's abort) can still emit
+        // one, and an 'error' nobody listens to would take the process down.
         if (error === null) resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
         else reject(UpstreamFailure.fromTransportError(error, signal));
       };
