@@ -106,16 +106,22 @@ export class HttpProviderAdapter implements ProviderAdapter {
     const parser = this.framing === 'ndjson' ? new NdjsonFramer(limit) : new SseParser(limit);
     let done = false;
     let afterDone = 0;
-    /** Maps events until the end marker; returns the chunks they produced. */
-    const mapAll = (events: SseEvent[]): ChunkBatch => {
-      const batch: ChunkBatch = [];
-      for (let i = 0; i < events.length && !done; i++) {
-        const step = mapping.map(events[i]);
-        if (step === STREAM_DONE) done = true;
-        else if (Array.isArray(step)) for (const c of step) batch.push(c);
-        else if (step !== null) batch.push(step as Record<string, unknown>);
+    /**
+     * Maps events until the end marker into `batch`; returns the error of an event that failed (an upstream error
+     * event), so the chunks before it in the same read still reach the client first.
+     */
+    const mapAll = (events: SseEvent[], batch: ChunkBatch): unknown => {
+      try {
+        for (let i = 0; i < events.length && !done; i++) {
+          const step = mapping.map(events[i]);
+          if (step === STREAM_DONE) done = true;
+          else if (Array.isArray(step)) for (const c of step) batch.push(c);
+          else if (step !== null) batch.push(step as Record<string, unknown>);
+        }
+        return null;
+      } catch (e) {
+        return e;
       }
-      return batch;
     };
     try {
       for await (const bytes of res.body as AsyncIterable<Buffer>) {
@@ -127,12 +133,16 @@ export class HttpProviderAdapter implements ProviderAdapter {
           if (afterDone > MAX_BYTES_AFTER_DONE) break;
           continue;
         }
-        const batch = mapAll(parser.push(bytes));
+        const batch: ChunkBatch = [];
+        const failed = mapAll(parser.push(bytes), batch);
         if (batch.length) yield batch;
+        if (failed) throw failed;
       }
       if (!done) {
-        const batch = mapAll(parser.end());
+        const batch: ChunkBatch = [];
+        const failed = mapAll(parser.end(), batch);
         if (batch.length) yield batch;
+        if (failed) throw failed;
       }
       // Providers without an end marker (Gemini, Ollama) decide at end of input whether the answer was complete.
       if (!done && mapping.end && !call.signal.aborted) {

@@ -61,7 +61,13 @@ export async function* translateStream<T>(
 ): AsyncGenerator<string> {
   for await (const batch of chunks) {
     let frames = '';
-    for (const chunk of batch) for (const ev of translator.push(chunk)) frames += frame(ev);
+    try {
+      for (const chunk of batch) for (const ev of translator.push(chunk)) frames += frame(ev);
+    } catch (e) {
+      // The frames of the chunks before the one that failed still go out, as they would one by one.
+      if (frames !== '') yield frames;
+      throw e;
+    }
     if (frames !== '') yield frames;
   }
   let last = '';

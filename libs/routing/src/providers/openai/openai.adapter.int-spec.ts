@@ -234,6 +234,21 @@ describe('OpenAiAdapter against a real HTTP upstream', () => {
     expect(got).toEqual([chatChunk('a')]);
   });
 
+  it('yields the chunks before an error event of the same upstream write, then throws provider_error', async () => {
+    upstream.on('/v1/chat/completions', (_req, res) => {
+      startSse(res);
+      res.end(`data: ${JSON.stringify(chatChunk('a'))}\n\ndata: {"error":{"message":"model crashed"}}\n\ndata: [DONE]\n\n`);
+    });
+    const out = await adapter.send(target(), call({ messages: [], stream: true }));
+    if (out.kind !== 'stream') throw new Error('expected a stream');
+    const got: Record<string, unknown>[] = [];
+    const run = async (): Promise<void> => {
+      for await (const batch of out.chunks) got.push(...batch);
+    };
+    await expect(run()).rejects.toMatchObject({ code: ErrorCode.ProviderError, message: expect.stringContaining('model crashed') });
+    expect(got).toEqual([chatChunk('a')]);
+  });
+
   it('throws provider_error on an error event mid-stream', async () => {
     upstream.on('/v1/chat/completions', (_req, res) => {
       startSse(res);
