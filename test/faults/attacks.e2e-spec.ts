@@ -12,6 +12,9 @@ import { useIsolatedDatabase } from '../support/isolated-database';
 import { ledgerRows, spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
+/** No single call of this spec waits longer: a hung call fails as itself, not as the case's timeout. */
+const CALL_TIMEOUT_MS = 20_000;
+
 /** What a raw HTTP/1.1 exchange gave back. */
 interface RawReply {
   status: number;
@@ -84,6 +87,7 @@ describe('attacks', () => {
       method,
       headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;
@@ -99,6 +103,7 @@ describe('attacks', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${clientKey}`, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });
 
   /** Ledger rows missing for these client request ids (waits for the workers first). */
@@ -330,6 +335,11 @@ admin:
     const adminBig = await adminCall('POST', '/admin/v1/keys', { name: 'x', metadata: { blob: 'b'.repeat(2 * 1024 * 1024) } });
     expect(adminBig.status).toBe(413);
     expect(adminBig.json.error).toMatchObject({ code: 'request_too_large' });
+    // The refusal comes before the body has arrived; the client must still read it every time, not a reset socket.
+    for (let i = 0; i < 6; i++) {
+      expect((await chat(big)).status).toBe(413);
+      expect((await adminCall('POST', '/admin/v1/keys', { name: 'x', metadata: { blob: 'b'.repeat(2 * 1024 * 1024) } })).status).toBe(413);
+    }
 
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
     // Real documents nest a few levels; a hundred still passes, past the limit (128) it is a 400, never a crash.
@@ -480,6 +490,7 @@ admin:
 
   faultCase('attack', 'canary secrets never appear in any response, log line, Postgres row, Redis key or value, or queued job', async (ctx) => {
     // A mixed workload with the workers stopped, so every job still sits in Redis when it is scanned.
+    ctx.step('stopping the workers');
     await workers?.close();
     workers = undefined;
     const ids: string[] = [];
@@ -487,6 +498,7 @@ admin:
       ids.push(`canary-${randomBytes(4).toString('hex')}`);
       return ids[ids.length - 1];
     };
+    ctx.step('data plane requests');
     expect((await chat({ model: 'm', messages: [{ role: 'user', content: 'hello' }] }, { 'x-request-id': id() })).status).toBe(200);
     expect((await chat({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hello' }] }, { 'x-request-id': id() })).status).toBe(200);
     expect((await chat({ model: 'm', messages: [{ role: 'user', content: 'explode upstream' }] }, { 'x-request-id': id() })).status).toBe(502);
@@ -495,6 +507,7 @@ admin:
     for (const wrong of [master, upstreamKeyA, `${clientKey}x`]) {
       expect((await chat({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${wrong}` })).status).toBe(401);
     }
+    ctx.step('admin calls');
     const team = await adminCall('POST', '/admin/v1/teams', { name: `canary-team-${randomBytes(3).toString('hex')}` });
     expect(team.status).toBe(201);
     expect((await adminCall('PATCH', `/admin/v1/keys/${keyId}`, { teamId: team.json.id, metadata: { owner: 'attack-suite' } })).status).toBe(200);
@@ -511,14 +524,18 @@ admin:
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const waiting = await redis.llen(`${process.env.LLMP_REDIS_PREFIX}bull:usage:wait`).finally(() => redis.disconnect());
     expect(waiting).toBeGreaterThan(0);
+    ctx.step('scanning with the jobs queued');
     const queued = await canary.scan();
+    ctx.step('starting the workers');
     workers = await startWorkers();
+    ctx.step('waiting for the ledger rows');
     ctx.lost(await missingLedger(ids), 'ledger rows');
+    ctx.step('scanning after the workers');
     const afterWorkers = await canary.scan();
     const hits = [...queued, ...afterWorkers];
     ctx.note(`${canary.values.length} canaries; scanned ${canary.output('api').length + canary.output('admin').length} bytes of process output`);
     expect(canary.output('api').length).toBeGreaterThan(0);
     expect(canary.output('admin').length).toBeGreaterThan(0);
     expect(hits).toEqual([]);
-  });
+  }, 120_000);
 });

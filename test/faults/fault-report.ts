@@ -67,7 +67,12 @@ export interface FaultContext {
   lost(count: number, what?: string): void;
   /** A short free-text note for the report (what was measured). */
   note(detail: string): void;
+  /** Names what the case is doing now, so a case that runs out of time says where it was stuck. */
+  step(label: string): void;
 }
+
+/** Jest's testTimeout for the e2e project (jest.config.js); a case given no timeout of its own gets this one. */
+const DEFAULT_CASE_TIMEOUT_MS = 60_000;
 
 /** A case may also return its loss instead of calling `ctx.lost`. */
 export interface FaultOutcome {
@@ -95,6 +100,7 @@ export function faultCase(
     async () => {
       let dataLost = 0;
       const notes: string[] = [];
+      let currentStep = 'start';
       const ctx: FaultContext = {
         area,
         name,
@@ -105,15 +111,26 @@ export function faultCase(
         note(detail) {
           notes.push(detail);
         },
+        step(label) {
+          currentStep = `${label} (at ${Date.now() - started} ms)`;
+        },
       };
       const started = Date.now();
       let outcome: FaultOutcome | void;
+      // Ends the case a little before Jest's own timeout would, whose error says nothing about where the case hung.
+      const budgetMs = (timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) - 2_000;
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no result after ${budgetMs} ms; last step: ${currentStep}`)), budgetMs);
+      });
       try {
-        outcome = await body(ctx);
+        outcome = await Promise.race([body(ctx), outOfTime]);
       } catch (e) {
         notes.push(`failed: ${((e as Error).message ?? String(e)).split('\n')[0].slice(0, 200)}`);
         recordFaultCase({ area, name, dataLost, status: 'failed', detail: notes.join('; '), durationMs: Date.now() - started });
         throw e;
+      } finally {
+        clearTimeout(timer);
       }
       if (outcome?.detail) notes.push(outcome.detail);
       const total = dataLost + (outcome?.dataLost ?? 0);

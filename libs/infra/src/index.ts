@@ -28,3 +28,4 @@ export * from './logging/access-log';
 export * from './tracing/gateway-tracing';
 export * from './redis/resp-connection';
 export * from './redis/resp-script';
+export * from './http/refused-body';

@@ -3,6 +3,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { Prisma } from '@prisma/client';
 import type { FastifyReply } from 'fastify';
 import { ErrorCode, LlmpError } from '@llmp/common';
+import { letClientFinishRefusedBody } from '@llmp/infra';
 
 interface Envelope {
   status: number;
@@ -53,6 +54,7 @@ export class AdminExceptionFilter implements ExceptionFilter {
     const env = this.toEnvelope(exception);
     const error: Record<string, unknown> = { code: env.code, message: env.message };
     if (env.details) error.details = env.details;
+    letClientFinishRefusedBody(reply, env.status);
     if (env.retryAfterSeconds !== undefined) void reply.header('retry-after', String(env.retryAfterSeconds));
     void reply.status(env.status).header('content-type', 'application/json; charset=utf-8').send({ error });
   }

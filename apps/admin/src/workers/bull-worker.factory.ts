@@ -8,6 +8,26 @@ import type { BatchItem, WriteOutcome } from './isolate-failures';
 import type { QuarantineRepository } from './quarantine.repository';
 import type { WorkersOptions } from './workers.options';
 
+/**
+ * How long a graceful close may wait for active jobs and BullMQ's own connections. BullMQ's close has no bound of its
+ * own (an un-timed wait on a blocked connection can hang it), and a shutdown that never ends loses more than one
+ * that abandons a job: a job completes only after its row is committed, so an abandoned one is simply redelivered.
+ */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/** Whether `p` settled (either way) within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface BatchedWorker {
   worker: Worker;
   /** Graceful (waits for active jobs) unless `force`, which abandons them to the stalled-job checker. */
@@ -60,7 +80,10 @@ export function createBatchedWorker(
   return {
     worker,
     close: async (force: boolean) => {
-      await worker.close(force);
+      if (!(await settlesWithin(worker.close(force), CLOSE_TIMEOUT_MS))) {
+        logger.warn(`${kind} worker did not close within ${CLOSE_TIMEOUT_MS} ms; disconnecting it (its active jobs return to the queue when their locks expire)`);
+        await settlesWithin(worker.disconnect(), CLOSE_TIMEOUT_MS);
+      }
       connection.disconnect();
     },
   };

@@ -1,5 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { letClientFinishRefusedBody } from '@llmp/infra';
 import { normalizeError } from './error-normalizer';
 import { errorHeaders } from './openai-error.envelope';
 import { errorBodyFor } from './surface-envelope';
@@ -13,6 +14,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const error = normalizeError(exception, req.id);
     if (reply.sent || reply.raw.headersSent) return;
+    letClientFinishRefusedBody(reply, error.status);
     void reply.status(error.status).headers(errorHeaders(error, req.id)).send(errorBodyFor(req.url)(error));
   }
 }
