@@ -278,7 +278,14 @@ admin:
         const r = await raw(target, `GET /health/live HTTP/1.1\r\nHost: x\r\n${bad}\r\nconnection: close\r\n\r\n`);
         expect({ target, bad, status: r.status }).toEqual({ target, bad, status: 400 });
         expect(r.head).not.toMatch(/pwn|folded/i);
+        // Refused by Node's parser before any route: still the plane's own envelope, never Fastify's bare body.
+        const error = JSON.parse(r.body).error;
+        expect(error).toMatchObject({ code: 'invalid_request_error', message: expect.any(String) });
+        if (target === api.url) expect(error).toMatchObject({ type: 'invalid_request_error', param: null });
       }
+      const huge = await raw(target, `GET /health/live HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(20_000)}\r\nconnection: close\r\n\r\n`);
+      expect({ target, status: huge.status }).toEqual({ target, status: 431 });
+      expect(JSON.parse(huge.body).error).toMatchObject({ code: 'request_too_large' });
     }
     // Values a parser accepts but we must not echo verbatim: percent-encoded CRLF, 8-bit bytes, an enormous id.
     for (const id of ['abc%0d%0aSet-Cookie:%20pwn=1', Buffer.from([0x61, 0x62, 0x63, 0xe9, 0x0b, 0x64]).toString('latin1'), 'a'.repeat(5000)]) {

@@ -2,7 +2,7 @@ import { ValidationPipe, type LoggerService, type LogLevel } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
+import { clientErrorHandler, ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
@@ -20,7 +20,7 @@ export interface AdminAppOptions {
 export async function createAdminApp(options: AdminAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES }),
+    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES, clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { code, message } })) }),
     { logger: options.logger ?? ['error', 'warn', 'log'] },
   );
   app.useGlobalPipes(new UnsafeInputPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

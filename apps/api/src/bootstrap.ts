@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener } from 'node:h
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
+import { clientErrorHandler, InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
 import { ApiModule } from './app.module';
 import { GatewayExceptionFilter } from './gateway/errors/gateway-exception.filter';
 import { requestIdFrom } from './gateway/ingress/request-id';
@@ -25,6 +25,8 @@ export async function createApiApp(options: { logger?: false | LoggerService } =
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
+    // Requests Node's parser refuses never reach a route; they still get OpenAI's envelope (the path is unknown).
+    clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { message, type: 'invalid_request_error', param: null, code } })),
     // Node enforces requestTimeout only on its connection sweep (every 30 s by default); sweep every second so a
     // slow-body client is cut off close to the bound. Responses and streams are not bounded by it.
     serverFactory: (handler: RequestListener) => {

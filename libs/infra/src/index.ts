@@ -29,3 +29,4 @@ export * from './tracing/gateway-tracing';
 export * from './redis/resp-connection';
 export * from './redis/resp-script';
 export * from './http/refused-body';
+export * from './http/client-error';
