@@ -125,9 +125,14 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.proc = spawn('/usr/bin/redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const proc = spawn('/usr/bin/redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    this.proc = proc;
+    // A test that fails before stop() (or a Jest worker that exits early) must not leave a redis-server behind.
+    const killOnExit = (): void => void proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    proc.once('exit', () => process.off('exit', killOnExit));
     await waitFor(`redis-server :${this.port}`, async () => {
       const probe = createRedis(this.url, { lazyConnect: true, retryStrategy: () => null });
       try {
