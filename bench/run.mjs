@@ -366,12 +366,16 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   }
 
   if (args.includes('--hold')) {
-    // --hold: keep the stack up for manual probing (Ctrl-C to stop and clean up).
+    // --hold: keep the stack up for manual probing (Ctrl-C or SIGTERM to stop and clean up; SIGTERM's default would
+    // exit without running any handler and leave every child, the database and the Redis keys behind).
     console.log(JSON.stringify({
       llmp: targets.llmp.url(0), floor: targets.floor.url(0), direct: targets.direct.url(0), key, apiPid: api.pid, floorPid: floor.child.pid,
       admin: `http://127.0.0.1:${env.LLMP_ADMIN_PORT}`, masterKey: env.LLMP_MASTER_KEY,
     }));
-    await new Promise((resolve) => process.once('SIGINT', resolve));
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
     await teardown();
     return;
   }

@@ -1,7 +1,7 @@
 import { createRedis, RespConnection } from '@llmp/infra';
 import type { Redis } from 'ioredis';
 import { principal, rid } from '../../../../test/limits/limits.fixture';
-import { buildAdmissionPlan, scopeKeys } from './admission-plan';
+import { buildAdmissionPlan, scopeKeys, settledKey } from './admission-plan';
 import { DEFAULT_LIMITS_OPTIONS } from './limits-options';
 import { LimitsScripts } from './limits-scripts';
 import type { AdmissionPlan } from './reservation';
@@ -95,6 +95,11 @@ describe('limit scripts (real Redis, controlled time)', () => {
     expect(await redis.zcard(par)).toBe(0);
     expect(await redis.hget(bud, 's')).toBe('100000000');
     expect(await redis.hexists(bud, `r:${id}`)).toBe(0);
+
+    // One marker per request: it must expire, or Redis holds one key per request served (rate x TTL in memory).
+    const markerTtl = await redis.pttl(settledKey(p, id));
+    expect(markerTtl).toBeGreaterThan(DEFAULT_LIMITS_OPTIONS.settledTtlMs - 60_000);
+    expect(markerTtl).toBeLessThanOrEqual(10 * 60_000);
 
     expect(await scripts.settle(id, p, { tokens: 80, costNano: 800_000_000 }, { tokens: 20, costNano: 100_000_000 })).toBe(false);
     expect(await redis.hget(tk, '#sum')).toBe('20');
