@@ -13,8 +13,9 @@ class WorkerAppModule {}
 
 /**
  * Worker mode: BullMQ consumers and the outbox relay, no HTTP. On SIGTERM/SIGINT the consumers stop taking jobs and
- * finish their current batch first; only then does the app close Postgres and Redis (Nest's own shutdown hooks would
- * disconnect Prisma before the batch commits). A job cut off anyway is redelivered by BullMQ's stalled-job check.
+ * finish their current batch first (they also do in `beforeApplicationShutdown`; stopping them here first keeps the
+ * log's order plain); only then does the app close Postgres and Redis. A job cut off anyway (a close bounded at 10 s)
+ * is redelivered by BullMQ's stalled-job check.
  */
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: false, logger: createNestLogger('worker', loadEnv()) });
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     stopping = true;
     const began = Date.now();
     Logger.log(`${signal}: finishing the current batches`, 'Worker');
-    await Promise.allSettled([app.get(UsageLedgerProcessor).close(), app.get(AuditLogProcessor).close(), app.get(OutboxRelay).onApplicationShutdown()]);
+    await Promise.allSettled([app.get(UsageLedgerProcessor).close(), app.get(AuditLogProcessor).close(), app.get(OutboxRelay).stop()]);
     await app.close();
     Logger.log(`workers stopped in ${Date.now() - began} ms`, 'Worker');
     flushLogs();

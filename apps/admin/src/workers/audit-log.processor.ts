@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { QUEUES } from '@llmp/common';
 import { ENV_CONFIG, type EnvConfig } from '@llmp/infra';
 import { type BatchedWorker, createBatchedWorker } from './bull-worker.factory';
@@ -8,7 +8,7 @@ import { WORKERS_OPTIONS, type WorkersOptions } from './workers.options';
 
 /** Consumes the audit queue into the audit log in batches. */
 @Injectable()
-export class AuditLogProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditLogProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditLogProcessor.name);
   private worker: BatchedWorker | null = null;
 
@@ -31,7 +31,8 @@ export class AuditLogProcessor implements OnApplicationBootstrap, OnApplicationS
     this.worker = null;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before Postgres and Redis close (onApplicationShutdown), so the current batch can still commit. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.close();
   }
 }

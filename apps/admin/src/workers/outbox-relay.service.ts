@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, QUEUES } from '@llmp/common';
@@ -25,7 +25,7 @@ const JOB_NAME: Record<OutboxKind, string> = { usage: JOBS.usageRecord, audit: J
  * is quarantined after `relayMaxAttempts`; a Redis outage does not count against rows.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private connection: Redis | null = null;
   private queues: Record<OutboxKind, Queue> | null = null;
@@ -46,7 +46,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before Postgres and Redis close (onApplicationShutdown), so a relay batch in progress can finish. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Stops relaying and waits for the batch in progress. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

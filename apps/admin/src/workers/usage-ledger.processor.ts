@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { QUEUES } from '@llmp/common';
 import { ENV_CONFIG, type EnvConfig } from '@llmp/infra';
 import { type BatchedWorker, createBatchedWorker } from './bull-worker.factory';
@@ -8,7 +8,7 @@ import { WORKERS_OPTIONS, type WorkersOptions } from './workers.options';
 
 /** Consumes the usage queue into the ledger in batches. */
 @Injectable()
-export class UsageLedgerProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class UsageLedgerProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(UsageLedgerProcessor.name);
   private worker: BatchedWorker | null = null;
 
@@ -31,7 +31,8 @@ export class UsageLedgerProcessor implements OnApplicationBootstrap, OnApplicati
     this.worker = null;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before Postgres and Redis close (onApplicationShutdown), so the current batch can still commit. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.close();
   }
 }

@@ -217,6 +217,24 @@ describe('usage and audit workers (Postgres + Redis)', () => {
     });
   });
 
+  it('closes while batches are being written: they commit first, close returns, nothing is lost', async () => {
+    const run = `close${randomUUID().slice(0, 8)}`;
+    const closing = await startWorkers({ run: { usage: true, audit: false, relay: false, prune: false } });
+    const pub = closing.get(EventPublisher);
+    for (let i = 0; i < 20000; i++) pub.publishUsage(usageEvent(run, i));
+    await pub.flush();
+    await waitFor(async () => (await count(`SELECT count(*) n FROM "UsageRecord" WHERE "requestId" LIKE $1`, [`${run}-%`])) > 0, 30_000, 'first records');
+    // Nest's own close, as tests and embedders call it: Postgres must stay up until the batch in flight commits (a
+    // query pending when Prisma disconnects never settles, which hung this close for good).
+    const closed = await Promise.race([closing.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing after 20 s'), 20_000))]);
+    expect(closed).toBe('closed');
+
+    const rest = await startWorkers({ run: { usage: true, audit: false, relay: false, prune: false } });
+    await waitFor(async () => (await count(`SELECT count(*) n FROM "UsageRecord" WHERE "requestId" LIKE $1`, [`${run}-%`])) === 20000, 45_000, 'all records');
+    await rest.close();
+    expect(await count(`SELECT count(*) n FROM "UsageRecord" WHERE "requestId" LIKE $1`, [`${run}-%`])).toBe(20000);
+  });
+
   it('loses nothing and duplicates nothing when a worker dies mid-batch', async () => {
     const run = `kill${randomUUID().slice(0, 8)}`;
     let entered!: () => void;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, Optional } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type AuditEventInput, type EventBatchJob, JOBS, QUEUES, type UsageEvent } from '@llmp/common';
@@ -52,7 +52,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  * to the Postgres outbox when Redis refuses, and stay in memory for a retry when both refuse.
  */
 @Injectable()
-export class EventPublisher implements OnApplicationShutdown {
+export class EventPublisher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventPublisher.name);
   private readonly opts: EventPublisherOptions;
   private readonly connection: Redis;
@@ -122,7 +122,8 @@ export class EventPublisher implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before Redis and Postgres close (onApplicationShutdown): the flush needs the queue or the outbox. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
     this.closed = true;
     this.clearTimer();
