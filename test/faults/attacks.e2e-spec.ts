@@ -342,6 +342,10 @@ admin:
     const adminBig = await adminCall('POST', '/admin/v1/keys', { name: 'x', metadata: { blob: 'b'.repeat(2 * 1024 * 1024) } });
     expect(adminBig.status).toBe(413);
     expect(adminBig.json.error).toMatchObject({ code: 'request_too_large' });
+    // A body declared far past any limit is not read to its end: 413 and the connection closes.
+    const declaredHuge = await raw(api.url, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${clientKey}\r\ncontent-type: application/json\r\ncontent-length: ${10 * 1024 ** 3}\r\n\r\n{"model":"m"`);
+    expect(declaredHuge.status).toBe(413);
+    expect(declaredHuge.head).toMatch(/^connection: close/im);
     // The refusal comes before the body has arrived; the client must still read it every time, not a reset socket.
     for (let i = 0; i < 6; i++) {
       expect((await chat(big)).status).toBe(413);
