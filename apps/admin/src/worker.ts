@@ -2,20 +2,17 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createNestLogger, flushLogs, InfraModule, loadEnv } from '@llmp/infra';
-import { AuditLogProcessor } from './workers/audit-log.processor';
 import { loadWorkersOptions } from './workers/config/workers.config';
-import { OutboxRelay } from './workers/outbox-relay.service';
-import { UsageLedgerProcessor } from './workers/usage-ledger.processor';
 import { WorkersModule } from './workers/workers.module';
 
 @Module({ imports: [InfraModule, WorkersModule.forRoot(loadWorkersOptions())] })
 class WorkerAppModule {}
 
 /**
- * Worker mode: BullMQ consumers and the outbox relay, no HTTP. On SIGTERM/SIGINT the consumers stop taking jobs and
- * finish their current batch first (they also do in `beforeApplicationShutdown`; stopping them here first keeps the
- * log's order plain); only then does the app close Postgres and Redis. A job cut off anyway (a close bounded at 10 s)
- * is redelivered by BullMQ's stalled-job check.
+ * Worker mode: BullMQ consumers and the outbox relay, no HTTP. On SIGTERM/SIGINT `app.close()` stops the consumers
+ * and the relay first (`beforeApplicationShutdown`: they finish their current batch) and only then closes Postgres and
+ * Redis (`onApplicationShutdown`). A job cut off anyway (a close bounded at 10 s) is redelivered by BullMQ's
+ * stalled-job check.
  */
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: false, logger: createNestLogger('worker', loadEnv()) });
@@ -25,7 +22,6 @@ async function main(): Promise<void> {
     stopping = true;
     const began = Date.now();
     Logger.log(`${signal}: finishing the current batches`, 'Worker');
-    await Promise.allSettled([app.get(UsageLedgerProcessor).close(), app.get(AuditLogProcessor).close(), app.get(OutboxRelay).stop()]);
     await app.close();
     Logger.log(`workers stopped in ${Date.now() - began} ms`, 'Worker');
     flushLogs();

@@ -46,13 +46,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.schedule(0);
   }
 
-  /** Before Postgres and Redis close (onApplicationShutdown), so a relay batch in progress can finish. */
+  /** Stops relaying before Postgres and Redis close (onApplicationShutdown), so a batch in progress can finish. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  /** Stops relaying and waits for the batch in progress. */
-  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

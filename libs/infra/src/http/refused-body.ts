@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 
 /** Past this declared length a refused body is not worth reading to its end; the connection is closed instead. */
-export const MAX_REFUSED_BODY_DRAIN_BYTES = 64 * 1024 * 1024;
+const MAX_REFUSED_BODY_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * A body refused as too large (413) is answered before the client has finished sending it. Fastify marks that reply

@@ -12,9 +12,9 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   }
 
   /**
-   * Disconnects in Nest's last shutdown phase, after every consumer stopped in `beforeApplicationShutdown`: a query in
-   * flight when `$disconnect` runs never settles over the pg adapter (measured: a write pending during the disconnect
-   * hung for good), which would hang a worker waiting for its batch to commit, and so the whole shutdown.
+   * Disconnects in Nest's last shutdown phase, after every consumer stopped in `beforeApplicationShutdown`: a query
+   * issued in the same turn as `$disconnect` never settles over the pg adapter (measured; one already on the wire
+   * completes), which would hang a worker waiting for its batch to commit, and so the whole shutdown.
    */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
