@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
-import { ensureBuiltApi, freePort, sleep, waitFor, waitReadyOrKill, writeConfig } from './production.fixture';
+import { ensureBuiltApi, freePort, waitFor, waitReadyOrKill, writeConfig } from './production.fixture';
 
 const root = join(__dirname, '..', '..');
 
@@ -31,7 +31,9 @@ async function spawnLogged(entry: string, portVar: string, env: Record<string, s
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
+  // Only whole lines: the last one may still be arriving.
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -124,8 +126,9 @@ models:
     // The admin API logs too: a failed admin call with the master key in another header.
     await fetch(`${admin.url}/admin/v1/keys/does-not-exist`, { headers: { 'x-management-key': masterKey } });
 
-    await waitFor('access lines', () => [ok, viaHeader, denied].every((id) => api.output().includes(id)), 10_000);
-    await sleep(200);
+    // Lines reach stdout in batches (a quarter-second timer on a quiet process): wait for every one this test reads.
+    const hasGeminiLine = (): boolean => jsonLines(api.output()).some((l) => l.msg === 'request' && l.surface === 'gemini');
+    await waitFor('access lines', () => [ok, viaHeader, denied].every((id) => api.output().includes(id)) && hasGeminiLine(), 10_000);
     const lines = jsonLines(api.output());
     const access = (id: string) => lines.find((l) => l.msg === 'request' && String(l.requestId).startsWith(id));
     expect(access(ok)).toMatchObject({
