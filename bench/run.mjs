@@ -62,6 +62,49 @@ function cpuTicks(pid) {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** CPU ticks of several processes; one that has gone is left out (a pooled Postgres backend rarely ends mid-run). */
+function cpuTicksOf(pids) {
+  const ticks = new Map();
+  for (const pid of pids) {
+    try {
+      ticks.set(pid, cpuTicks(pid));
+    } catch {
+      // exited
+    }
+  }
+  return ticks;
+}
+
+/** Busy and total jiffies of the whole machine (every core), from the first line of /proc/stat. */
+function hostTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+
+/**
+ * Every process that works for llmp's requests: the data plane, the control plane and the ledger worker, the Redis
+ * server at REDIS_URL and the Postgres backends serving the bench database (found by their process titles). On a
+ * two-core machine they share the cores with the load generator and the mock upstream, so their sum, not the data
+ * plane's alone, decides what llmp can reach at 50 ms.
+ */
+function stackPids(ownPids, redisPort, database) {
+  const pids = [...ownPids];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const redis = cmd.startsWith('redis-server') && cmd.includes(`:${redisPort}`);
+    const postgres = cmd.startsWith('postgres: ') && cmd.includes(` ${database} `);
+    if (redis || postgres) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -310,11 +353,19 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
 
+  const redisPort = Number(new URL(env.REDIS_URL).port || 6379);
+  const database = pgBase.pathname.slice(1);
   async function load(target, lat, connections, stream, seconds) {
     const t = targets[target];
     const before = t.pid ? cpuTicks(t.pid) : 0;
+    const stack = target === 'llmp' ? stackPids([api.pid, worker.pid, admin.pid], redisPort, database) : [];
+    const stackBefore = cpuTicksOf(stack);
+    const hostBefore = hostTicks();
     const result = await autocannon({ url: t.url(lat), method: 'POST', headers, body: body(lat, stream), connections, duration: seconds });
     const ticks = t.pid ? cpuTicks(t.pid) - before : 0;
+    const hostAfter = hostTicks();
+    let stackTicks = 0;
+    for (const [pid, after] of cpuTicksOf(stack)) if (stackBefore.has(pid)) stackTicks += after - stackBefore.get(pid);
     const ok = result['2xx'];
     return {
       target, latencyMs: lat, connections, stream,
@@ -323,6 +374,9 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
       p50: result.latency.p50, p99: result.latency.p99,
       cpuUsPerReq: t.pid && ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null,
       peakRssMb: t.pid ? Math.round(memory(t.pid).peakRssMb) : null,
+      stackCpuUsPerReq: stack.length && ok ? Math.round((stackTicks / CLK_TCK) * 1e6 / ok) : null,
+      // Both cores, everything on the machine (load generator and upstreams included).
+      hostBusyPct: Math.round((100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total)),
     };
   }
 
@@ -332,7 +386,6 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
    * on the same Redis are not counted.
    */
   async function redisRoundTrips() {
-    const redisPort = Number(new URL(env.REDIS_URL).port || 6379);
     const ports = apiRedisPorts(api.pid, redisPort);
     const byCommand = {};
     const monitor = await monitorRedis(env.REDIS_URL, (source, command, firstArg) => {
@@ -439,11 +492,11 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
 
   const table = [
     ...(rounds > 1 ? [`Medians of ${rounds} rounds (ratios and added p99 taken within each round).`, ''] : []),
-    '| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| upstream ms | conns | stream | target | req/s | p50 ms | p99 ms | added p99 ms | CPU µs/req | × floor CPU | × direct req/s | peak RSS MB | stack CPU µs/req | host busy % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : r.addedP99.toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.xFloorCpu ? r.xFloorCpu.toFixed(2) : ''} | ${r.xDirectRps.toFixed(3)} | ${r.peakRssMb ?? ''} |`);
+    table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : r.addedP99.toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.xFloorCpu ? r.xFloorCpu.toFixed(2) : ''} | ${r.xDirectRps.toFixed(3)} | ${r.peakRssMb ?? ''} | ${r.stackCpuUsPerReq ?? ''} | ${r.hostBusyPct} |`);
   }
   table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
   const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
@@ -486,7 +539,7 @@ function medianRows(samples) {
       target: g[0].target, latencyMs: g[0].latencyMs, connections: g[0].connections, stream: g[0].stream,
       requests: g.reduce((a, s) => a + s.requests, 0), ok: g.reduce((a, s) => a + s.ok, 0), errors: g.reduce((a, s) => a + s.errors, 0),
       rps: round(m('rps')), p50: m('p50'), p99: m('p99'), addedP99: m('addedP99'), cpuUsPerReq: round(m('cpuUsPerReq')),
-      xFloorCpu: m('xFloorCpu'), xDirectRps: m('xDirectRps'),
+      xFloorCpu: m('xFloorCpu'), xDirectRps: m('xDirectRps'), stackCpuUsPerReq: round(m('stackCpuUsPerReq')), hostBusyPct: round(m('hostBusyPct')),
       peakRssMb: g.some((s) => s.peakRssMb !== null) ? Math.max(...g.map((s) => s.peakRssMb ?? 0)) : null,
     };
   });
