@@ -97,8 +97,9 @@ async function spawnBuilt(entry: string, portVariable: string, env: Record<strin
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  // 'close', not 'exit': 'exit' can come before the last of the output has been read from the pipes.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
   await waitReadyOrKill(url, child, () => output);
