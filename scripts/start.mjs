@@ -86,22 +86,36 @@ async function main() {
 
   const parts = only ? [only] : ['admin', 'worker', 'api'];
   const children = [];
-  let stopping = false;
+  let stoppingSince = 0;
+  // The children drain for up to LLMP_SHUTDOWN_TIMEOUT_MS; past that (and a margin for closing) they are killed.
+  const drainMs = Number(process.env.LLMP_SHUTDOWN_TIMEOUT_MS) > 0 ? Number(process.env.LLMP_SHUTDOWN_TIMEOUT_MS) : 30_000;
   const stop = (code) => {
-    if (stopping) return;
-    stopping = true;
+    if (stoppingSince) {
+      // A second Ctrl-C from a person stops the children at once (each treats a second signal so). The copy of the
+      // first one that npm forwards arrives within the same moment and is ignored.
+      if (Date.now() - stoppingSince > 500) for (const c of children) c.kill('SIGTERM');
+      return;
+    }
+    stoppingSince = Date.now();
     for (const c of children) c.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 10_000).unref();
-    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
+    setTimeout(() => {
+      for (const c of children) c.kill('SIGKILL');
+      process.exit(code || 1);
+    }, drainMs + 15_000).unref();
+    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
   };
   for (const part of parts) {
     const child = spawn(process.execPath, ['--enable-source-maps', ...NODE_FLAGS[part], join(root, ENTRIES[part])], {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'inherit', 'inherit'],
+      // Their own session, so a terminal's Ctrl-C (sent to the whole foreground process group) reaches only this
+      // launcher, which stops each child with one SIGTERM. In the group they also got the SIGINT, took our SIGTERM
+      // as a second signal and exited at once, cutting off in-flight requests and unsent usage events.
+      detached: true,
     });
     child.once('exit', (code, signal) => {
-      if (!stopping) {
+      if (!stoppingSince) {
         say('error', `${part} exited (${signal ?? code}); stopping the others`);
         stop(code || 1);
       }
@@ -110,6 +124,11 @@ async function main() {
   }
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // SIGHUP reloads the config of the data plane and the control plane (the worker has none to reload); outside the
+  // terminal's process group they hear it only from here.
+  process.on('SIGHUP', () => {
+    children.forEach((c, i) => parts[i] !== 'worker' && c.kill('SIGHUP'));
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();
