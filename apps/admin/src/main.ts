@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createNestLogger, ENV_CONFIG, flushLogs, loadEnv, type EnvConfig } from '@llmp/infra';
+import { createNestLogger, ENV_CONFIG, flushLogs, loadEnv, startupErrorMessage, type EnvConfig } from '@llmp/infra';
 import { MasterKeyService } from './auth/master-key.service';
 import { createAdminApp } from './bootstrap';
 import { ConfigReloadService } from './config/config-reload.service';
@@ -33,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 void main().catch((e: unknown) => {
-  process.stderr.write(`llmp admin failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`llmp admin failed to start: ${startupErrorMessage(e, 'LLMP_ADMIN_PORT')}\n`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import {
   loadEnv,
   reloadAuditFacts,
   signalReloadAuditEvent,
+  startupErrorMessage,
 } from '@llmp/infra';
 import { setFlagsFromString } from 'node:v8';
 import { createApiApp } from './bootstrap';
@@ -44,6 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(startupErrorMessage(e, 'LLMP_API_PORT'));
   process.exit(1);
 });

@@ -5,6 +5,7 @@ export * from './config/config-store';
 export * from './config/config-change';
 export * from './lifecycle/inflight-tracker';
 export * from './lifecycle/graceful-shutdown';
+export * from './lifecycle/startup-error';
 export * from './metrics/metrics.service';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics-route';
