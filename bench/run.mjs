@@ -4,7 +4,7 @@
 // Options: --duration S (default 5), --soak (10 minutes of load on llmp, reports RSS and handle trends).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,9 @@ if (![0, 50].includes(quickLatency)) throw new Error('--latency must be 0 or 50 
 const rounds = Math.max(1, Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 1));
 // --cpu-prof DIR: the data plane writes a V8 CPU profile into DIR when the bench stops it.
 const cpuProfDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : null;
+// --probe: time each leg of llmp's requests from inside the data plane (bench/probe.cjs); adds a breakdown per
+// scenario. The probe costs CPU, so read the CPU columns from a run without it.
+const probe = args.includes('--probe');
 const CLK_TCK = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -287,7 +290,20 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   const worker = startNode('dist/apps/admin/src/worker.js', env);
   // LLMP_BENCH_NODE_ARGS: extra node/V8 flags for the data plane only (to try GC settings against the same load).
   const extraArgs = (process.env.LLMP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const api = startNode('dist/apps/api/src/main.js', env, [...NODE_FLAGS.api, ...extraArgs, ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])]);
+  const probeFile = join(configDir, 'probe.json');
+  const api = startNode('dist/apps/api/src/main.js', probe ? { ...env, LLMP_BENCH_PROBE_FILE: probeFile } : env, [
+    ...NODE_FLAGS.api,
+    ...extraArgs,
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+    ...(probe ? ['--require', join(root, 'bench/probe.cjs')] : []),
+  ]);
+  /** What the probe measured since the last call (it starts over each time). */
+  async function probeLegs() {
+    rmSync(probeFile, { force: true });
+    api.kill('SIGUSR2');
+    for (let i = 0; i < 50 && !existsSync(probeFile); i++) await sleep(20);
+    return existsSync(probeFile) ? JSON.parse(readFileSync(probeFile, 'utf8')) : null;
+  }
   const children = [up0.child, up50.child, floor.child, admin, worker, api];
   const cleanup = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', cleanup);
@@ -359,6 +375,8 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     const t = targets[target];
     const before = t.pid ? cpuTicks(t.pid) : 0;
     const stack = target === 'llmp' ? stackPids([api.pid, worker.pid, admin.pid], redisPort, database) : [];
+    const probing = probe && target === 'llmp';
+    if (probing) await probeLegs();
     const stackBefore = cpuTicksOf(stack);
     const hostBefore = hostTicks();
     const result = await autocannon({ url: t.url(lat), method: 'POST', headers, body: body(lat, stream), connections, duration: seconds });
@@ -366,6 +384,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     const hostAfter = hostTicks();
     let stackTicks = 0;
     for (const [pid, after] of cpuTicksOf(stack)) if (stackBefore.has(pid)) stackTicks += after - stackBefore.get(pid);
+    const legs = probing ? await probeLegs() : undefined;
     const ok = result['2xx'];
     return {
       target, latencyMs: lat, connections, stream,
@@ -377,6 +396,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
       stackCpuUsPerReq: stack.length && ok ? Math.round((stackTicks / CLK_TCK) * 1e6 / ok) : null,
       // Both cores, everything on the machine (load generator and upstreams included).
       hostBusyPct: Math.round((100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total)),
+      ...(legs && { legs }),
     };
   }
 
@@ -466,7 +486,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
         for (const stream of quick ? [args.includes('--stream')] : [false, true]) {
           for (const target of ['direct', 'floor', 'llmp']) {
             const row = await load(target, lat, connections, stream, duration);
-            inRound.push(row);
+            inRound.push({ round, ...row });
             console.log(JSON.stringify({ round, ...row }));
           }
         }
@@ -501,6 +521,14 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
   const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
   for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
+  if (probe) {
+    // The last round's breakdown per llmp scenario (medians across rounds would mix distributions).
+    for (const r of samples.filter((x) => x.target === 'llmp' && x.legs && x.round === rounds)) {
+      table.push('', `Probe, ${r.latencyMs} ms upstream, ${r.connections} connections${r.stream ? ', stream' : ''} (ms unless said):`, '', '| leg | n | p50 | p90 |', '|---|---|---|---|');
+      for (const [leg, v] of Object.entries(r.legs)) if (leg !== 'unwrapped') table.push(`| ${leg} | ${v.n ?? ''} | ${v.p50 ?? ''} | ${v.p90 ?? ''} |`);
+      if (r.legs.unwrapped?.length) table.push('', `Not found to wrap: ${r.legs.unwrapped.join(', ')}`);
+    }
+  }
   console.log('\n' + table.join('\n'));
   table.push(
     '', '| Redis commands per admitted request (data plane only) | total | by command |', '|---|---|---|',
