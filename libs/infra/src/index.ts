@@ -6,6 +6,7 @@ export * from './config/config-change';
 export * from './lifecycle/inflight-tracker';
 export * from './lifecycle/graceful-shutdown';
 export * from './lifecycle/startup-error';
+export * from './async/with-timeout';
 export * from './metrics/metrics.service';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics-route';

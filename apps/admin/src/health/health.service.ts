@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS } from '@llmp/infra';
+import { REDIS, withTimeout } from '@llmp/infra';
 import type { HealthStatusDto } from './health-status.dto';
 import { HealthRepository } from './health.repository';
 
 const CHECK_TIMEOUT_MS = 2000;
-
-function within<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref())]);
-}
 
 @Injectable()
 export class HealthService {
@@ -18,7 +14,7 @@ export class HealthService {
   ) {}
 
   async ready(): Promise<HealthStatusDto> {
-    const [pg, redis] = await Promise.allSettled([within(this.db.ping()), within(this.redis.ping())]);
+    const [pg, redis] = await Promise.allSettled([withTimeout(this.db.ping(), CHECK_TIMEOUT_MS, 'postgres ping'), withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS, 'redis ping')]);
     const checks = { postgres: pg.status === 'fulfilled' ? 'ok' : 'down', redis: redis.status === 'fulfilled' ? 'ok' : 'down' } as const;
     return { status: checks.postgres === 'ok' && checks.redis === 'ok' ? 'ok' : 'unavailable', checks };
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type EventBatchJob, JOBS } from '@llmp/common';
-import { bullConnection, bullPrefix, type EnvConfig, safeJobId } from '@llmp/infra';
+import { bullConnection, bullPrefix, type EnvConfig, safeJobId, TimeoutError, withTimeout } from '@llmp/infra';
 import { MicroBatcher } from './micro-batcher';
 import type { BatchItem, WriteOutcome } from './isolate-failures';
 import type { QuarantineRepository } from './quarantine.repository';
@@ -14,19 +14,6 @@ import type { WorkersOptions } from './workers.options';
  * that abandons a job: a job completes only after its row is committed, so an abandoned one is simply redelivered.
  */
 const CLOSE_TIMEOUT_MS = 10_000;
-
-/** Whether `p` settled (either way) within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true, () => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export interface BatchedWorker {
   worker: Worker;
@@ -80,9 +67,14 @@ export function createBatchedWorker(
   return {
     worker,
     close: async (force: boolean) => {
-      if (!(await settlesWithin(worker.close(force), CLOSE_TIMEOUT_MS))) {
+      // A close that failed has still ended; only one that is still waiting gets disconnected.
+      const timedOut = await withTimeout(worker.close(force), CLOSE_TIMEOUT_MS, `${kind} worker close`).then(
+        () => false,
+        (e: unknown) => e instanceof TimeoutError,
+      );
+      if (timedOut) {
         logger.warn(`${kind} worker did not close within ${CLOSE_TIMEOUT_MS} ms; disconnecting it (its active jobs return to the queue when their locks expire)`);
-        await settlesWithin(worker.disconnect(), CLOSE_TIMEOUT_MS);
+        await withTimeout(worker.disconnect(), CLOSE_TIMEOUT_MS, `${kind} worker disconnect`).catch(() => undefined);
       }
       connection.disconnect();
     },

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES } from '@llmp/common';
 import type { EnvConfig } from '../config/env.config';
+import { withTimeout } from '../async/with-timeout';
 import { bullPrefix } from '../queues/queue-naming';
 import { bullConnection } from '../redis/redis.factory';
 import { ENV_CONFIG } from '../tokens';
@@ -13,13 +14,6 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'wa
 
 /** Bounds one scrape's Redis and Postgres reads, so a dead backend makes a gap in the graph, not a hung scrape. */
 const SAMPLE_TIMEOUT_MS = 2_000;
-
-function timeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${SAMPLE_TIMEOUT_MS} ms`)), SAMPLE_TIMEOUT_MS).unref()),
-  ]);
-}
 
 /**
  * Samples the delivery backlog on each scrape (never per request): BullMQ job counts per queue and state, outbox
@@ -45,13 +39,13 @@ export class BacklogMetricsCollector implements OnModuleInit, OnModuleDestroy {
     );
     this.metrics.addCollector('queues', async () => {
       for (const q of this.queueList()) {
-        const counts = await timeout(q.getJobCounts(...JOB_STATES));
+        const counts = await withTimeout(q.getJobCounts(...JOB_STATES), SAMPLE_TIMEOUT_MS, 'queue job counts');
         for (const state of JOB_STATES) depth.set({ queue: q.name, state }, counts[state] ?? 0);
       }
     });
-    this.metrics.addCollector('outbox', async () => outbox.set(await timeout(this.repo.outboxSize())));
+    this.metrics.addCollector('outbox', async () => outbox.set(await withTimeout(this.repo.outboxSize(), SAMPLE_TIMEOUT_MS, 'outbox size')));
     this.metrics.addCollector('ledger', async () => {
-      const newest = await timeout(this.repo.newestUsageAt());
+      const newest = await withTimeout(this.repo.newestUsageAt(), SAMPLE_TIMEOUT_MS, 'ledger lag');
       lag.set(newest ? Math.max(0, (Date.now() - newest.getTime()) / 1000) : 0);
     });
   }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { type AuditEventInput, type EventBatchJob, JOBS, QUEUES, type UsageEvent } from '@llmp/common';
 import type { EnvConfig } from '../config/env.config';
 import { type OutboxKind, OutboxRepository } from '../outbox/outbox.repository';
+import { withTimeout } from '../async/with-timeout';
 import { bullConnection } from '../redis/redis.factory';
 import { ENV_CONFIG } from '../tokens';
 import {
@@ -33,18 +34,6 @@ export interface EventPublisherStats {
 
 const KINDS: readonly OutboxKind[] = ['usage', 'audit'];
 const BATCH_JOB_NAME: Record<OutboxKind, string> = { usage: JOBS.usageBatch, audit: JOBS.auditBatch };
-
-class TimeoutError extends Error {}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
-  });
-  // A late success of the raced call is harmless: job ids and the ledger's unique keys deduplicate it.
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The data plane's way out for usage records and audit events. `publish*` only appends to memory, so the response
@@ -253,6 +242,8 @@ export class EventPublisher implements BeforeApplicationShutdown {
       const data: EventBatchJob<UsageEvent | AuditEventInput> = { events: part.map((e) => e.payload) };
       jobs.push({ name: BATCH_JOB_NAME[kind], data, opts: { ...opts, jobId: `b.${part[0].jobId}.${part.length}` } });
     }
+    // A late success of an addBulk that timed out is harmless: the same job ids and the ledger's unique keys
+    // deduplicate the retry.
     await withTimeout(this.queues[kind].addBulk(jobs), this.opts.redisTimeoutMs, 'queue addBulk');
   }
 

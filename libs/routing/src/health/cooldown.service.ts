@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '@llmp/common';
-import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER, type EnvConfig } from '@llmp/infra';
+import { ENV_CONFIG, GATEWAY_CONFIG, REDIS, REDIS_SUBSCRIBER, type EnvConfig, withTimeout } from '@llmp/infra';
 import { CooldownTracker, type CooldownEntry } from './cooldown-tracker';
 
 /** What replicas tell each other when a target starts cooling down. */
@@ -49,7 +49,7 @@ export class CooldownService implements OnModuleInit, OnModuleDestroy {
       this.redisFailed('loading cooldowns at boot', e),
     );
     // A slow or absent Redis must not hold up boot; local cooldowns work without it.
-    await Promise.race([work, new Promise((resolve) => setTimeout(resolve, BOOT_LOAD_TIMEOUT_MS).unref())]);
+    await withTimeout(work, BOOT_LOAD_TIMEOUT_MS, 'loading cooldowns').catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
