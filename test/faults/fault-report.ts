@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TimeoutError, withTimeout } from '@llmp/infra';
 
 /**
  * The fault suite's ledger of cases. Every case appends one JSON line to the run's report directory
@@ -119,18 +120,13 @@ export function faultCase(
       let outcome: FaultOutcome | void;
       // Ends the case a little before Jest's own timeout would, whose error says nothing about where the case hung.
       const budgetMs = (timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) - 2_000;
-      let timer: NodeJS.Timeout | undefined;
-      const outOfTime = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no result after ${budgetMs} ms; last step: ${currentStep}`)), budgetMs);
-      });
       try {
-        outcome = await Promise.race([body(ctx), outOfTime]);
-      } catch (e) {
+        outcome = await withTimeout(body(ctx), budgetMs, 'the case');
+      } catch (caught) {
+        const e = caught instanceof TimeoutError ? new Error(`${caught.message}; last step: ${currentStep}`) : caught;
         notes.push(`failed: ${((e as Error).message ?? String(e)).split('\n')[0].slice(0, 200)}`);
         recordFaultCase({ area, name, dataLost, status: 'failed', detail: notes.join('; '), durationMs: Date.now() - started });
         throw e;
-      } finally {
-        clearTimeout(timer);
       }
       if (outcome?.detail) notes.push(outcome.detail);
       const total = dataLost + (outcome?.dataLost ?? 0);
