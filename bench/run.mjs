@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensurePostgres, ensureRedis, migrate } from '../scripts/lib/services.mjs';
 import { buildIfStale, NODE_FLAGS } from '../scripts/start.mjs';
+import { CLK_TCK, cpuTicks, hostTicks, stackPids, stackSampler } from './proc.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -30,12 +31,12 @@ if (![0, 50].includes(quickLatency)) throw new Error('--latency must be 0 or 50 
 // --rounds N: every scenario runs N times (all scenarios once per round, interleaved as always) and the table reports
 // medians; ratios are taken within a round, so a machine that slows down between rounds moves them less.
 const rounds = Math.max(1, Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 1));
-// --cpu-prof DIR: the data plane writes a V8 CPU profile into DIR when the bench stops it.
+// --cpu-prof DIR: the data plane and the ledger worker write V8 CPU profiles (api.cpuprofile, worker.cpuprofile)
+// into DIR when the bench stops them.
 const cpuProfDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : null;
 // --probe: time each leg of llmp's requests from inside the data plane (bench/probe.cjs); adds a breakdown per
 // scenario. The probe costs CPU, so read the CPU columns from a run without it.
 const probe = args.includes('--probe');
-const CLK_TCK = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function pin(pid, cpu) {
@@ -57,55 +58,6 @@ function prioritize(pid) {
   } catch {
     // not permitted: measurements still run, just noisier.
   }
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** CPU ticks of several processes; one that has gone is left out (a pooled Postgres backend rarely ends mid-run). */
-function cpuTicksOf(pids) {
-  const ticks = new Map();
-  for (const pid of pids) {
-    try {
-      ticks.set(pid, cpuTicks(pid));
-    } catch {
-      // exited
-    }
-  }
-  return ticks;
-}
-
-/** Busy and total jiffies of the whole machine (every core), from the first line of /proc/stat. */
-function hostTicks() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - f[3] - f[4], total };
-}
-
-/**
- * Every process that works for llmp's requests: the data plane, the control plane and the ledger worker, the Redis
- * server at REDIS_URL and the Postgres backends serving the bench database (found by their process titles). On a
- * two-core machine they share the cores with the load generator and the mock upstream, so their sum, not the data
- * plane's alone, decides what llmp can reach at 50 ms.
- */
-function stackPids(ownPids, redisPort, database) {
-  const pids = [...ownPids];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmd;
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    const redis = cmd.startsWith('redis-server') && cmd.includes(`:${redisPort}`);
-    const postgres = cmd.startsWith('postgres: ') && cmd.includes(` ${database} `);
-    if (redis || postgres) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 function memory(pid) {
@@ -287,14 +239,16 @@ models:
 aliases: { fast-0: bench-0, fast-50: bench-50 }
 `);
   const admin = startNode('dist/apps/admin/src/main.js', env);
-  const worker = startNode('dist/apps/admin/src/worker.js', env);
+  const worker = startNode('dist/apps/admin/src/worker.js', env, [
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', 'worker.cpuprofile'] : []),
+  ]);
   // LLMP_BENCH_NODE_ARGS: extra node/V8 flags for the data plane only (to try GC settings against the same load).
   const extraArgs = (process.env.LLMP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const probeFile = join(configDir, 'probe.json');
   const api = startNode('dist/apps/api/src/main.js', probe ? { ...env, LLMP_BENCH_PROBE_FILE: probeFile } : env, [
     ...NODE_FLAGS.api,
     ...extraArgs,
-    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', 'api.cpuprofile'] : []),
     ...(probe ? ['--require', join(root, 'bench/probe.cjs')] : []),
   ]);
   /** What the probe measured since the last call (it starts over each time). */
@@ -374,16 +328,16 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   async function load(target, lat, connections, stream, seconds) {
     const t = targets[target];
     const before = t.pid ? cpuTicks(t.pid) : 0;
-    const stack = target === 'llmp' ? stackPids([api.pid, worker.pid, admin.pid], redisPort, database) : [];
+    const stack = target === 'llmp' ? stackPids({ [api.pid]: 'api', [worker.pid]: 'worker', [admin.pid]: 'admin' }, redisPort, database) : new Map();
     const probing = probe && target === 'llmp';
     if (probing) await probeLegs();
-    const stackBefore = cpuTicksOf(stack);
+    const stackCpu = stackSampler(stack);
     const hostBefore = hostTicks();
     const result = await autocannon({ url: t.url(lat), method: 'POST', headers, body: body(lat, stream), connections, duration: seconds });
     const ticks = t.pid ? cpuTicks(t.pid) - before : 0;
     const hostAfter = hostTicks();
-    let stackTicks = 0;
-    for (const [pid, after] of cpuTicksOf(stack)) if (stackBefore.has(pid)) stackTicks += after - stackBefore.get(pid);
+    const byRole = stackCpu();
+    const stackTicks = Object.values(byRole).reduce((a, b) => a + b, 0);
     const legs = probing ? await probeLegs() : undefined;
     const ok = result['2xx'];
     return {
@@ -393,7 +347,11 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
       p50: result.latency.p50, p99: result.latency.p99,
       cpuUsPerReq: t.pid && ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null,
       peakRssMb: t.pid ? Math.round(memory(t.pid).peakRssMb) : null,
-      stackCpuUsPerReq: stack.length && ok ? Math.round((stackTicks / CLK_TCK) * 1e6 / ok) : null,
+      stackCpuUsPerReq: stack.size && ok ? Math.round((stackTicks / CLK_TCK) * 1e6 / ok) : null,
+      // Where the stack's CPU goes: data plane, control plane, ledger worker, Redis, Postgres (µs per request).
+      ...(stack.size && ok && {
+        stackCpuByRole: Object.fromEntries(Object.entries(byRole).map(([role, t]) => [role, Math.round((t / CLK_TCK) * 1e6 / ok)])),
+      }),
       // Both cores, everything on the machine (load generator and upstreams included).
       hostBusyPct: Math.round((100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total)),
       ...(legs && { legs }),
@@ -443,6 +401,7 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
     // exit without running any handler and leave every child, the database and the Redis keys behind).
     console.log(JSON.stringify({
       llmp: targets.llmp.url(0), floor: targets.floor.url(0), direct: targets.direct.url(0), key, apiPid: api.pid, floorPid: floor.child.pid,
+      workerPid: worker.pid, adminPid: admin.pid, redisPort, database,
       admin: `http://127.0.0.1:${env.LLMP_ADMIN_PORT}`, masterKey: env.LLMP_MASTER_KEY,
     }));
     await new Promise((resolve) => {
@@ -518,6 +477,11 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   for (const r of rows) {
     table.push(`| ${r.latencyMs} | ${r.connections} | ${r.stream ? 'yes' : 'no'} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.target === 'direct' ? '' : r.addedP99.toFixed(1)} | ${r.cpuUsPerReq ?? ''} | ${r.xFloorCpu ? r.xFloorCpu.toFixed(2) : ''} | ${r.xDirectRps.toFixed(3)} | ${r.peakRssMb ?? ''} | ${r.stackCpuUsPerReq ?? ''} | ${r.hostBusyPct} |`);
   }
+  const stackRows = rows.filter((r) => r.stackCpuByRole);
+  if (stackRows.length) {
+    table.push('', `| llmp stack CPU µs/req by process | ${STACK_ROLES.join(' | ')} |`, `|---|${STACK_ROLES.map(() => '---|').join('')}`);
+    for (const r of stackRows) table.push(`| ${r.latencyMs} ms, ${r.connections} conns${r.stream ? ', stream' : ''} | ${STACK_ROLES.map((role) => r.stackCpuByRole[role]).join(' | ')} |`);
+  }
   table.push('', '| target | TTFT p50 ms | TTFT p99 ms | added p50 ms |', '|---|---|---|---|');
   const directTtft = ttfts.find((t) => t.target === 'direct') ?? { p50: 0 };
   for (const t of ttfts) table.push(`| ${t.target} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${(t.p50 - directTtft.p50).toFixed(2)} |`);
@@ -546,6 +510,8 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
   }
 }
 
+const STACK_ROLES = ['api', 'admin', 'worker', 'redis', 'postgres'];
+
 function median(values) {
   const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
   if (!v.length) return null;
@@ -569,6 +535,9 @@ function medianRows(samples) {
       rps: round(m('rps')), p50: m('p50'), p99: m('p99'), addedP99: m('addedP99'), cpuUsPerReq: round(m('cpuUsPerReq')),
       xFloorCpu: m('xFloorCpu'), xDirectRps: m('xDirectRps'), stackCpuUsPerReq: round(m('stackCpuUsPerReq')), hostBusyPct: round(m('hostBusyPct')),
       peakRssMb: g.some((s) => s.peakRssMb !== null) ? Math.max(...g.map((s) => s.peakRssMb ?? 0)) : null,
+      ...(g[0].stackCpuByRole && {
+        stackCpuByRole: Object.fromEntries(STACK_ROLES.map((role) => [role, round(median(g.map((s) => s.stackCpuByRole?.[role] ?? 0)))])),
+      }),
     };
   });
 }

@@ -31,6 +31,11 @@ export interface EnvConfig {
   accessLog: boolean;
   /** LLMP_OTEL_ENABLED (default false): OpenTelemetry spans through `@opentelemetry/api`; no SDK is bundled. */
   otelEnabled: boolean;
+  /**
+   * LLMP_EVENT_FLUSH_MS (default 100): longest a data plane holds usage and audit events in memory before they leave
+   * in one batch. SIGTERM flushes them; a replica killed outright loses at most this window.
+   */
+  eventFlushMs: number;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -80,6 +85,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     logFormat,
     accessLog: flag('LLMP_ACCESS_LOG', env.LLMP_ACCESS_LOG, true),
     otelEnabled: flag('LLMP_OTEL_ENABLED', env.LLMP_OTEL_ENABLED, false),
+    eventFlushMs: positiveMs('LLMP_EVENT_FLUSH_MS', env.LLMP_EVENT_FLUSH_MS, 100),
   };
 }
 

@@ -61,7 +61,7 @@ export class EventPublisher implements BeforeApplicationShutdown {
     private readonly outbox: OutboxRepository,
     @Optional() @Inject(EVENT_PUBLISHER_OPTIONS) opts?: Partial<EventPublisherOptions>,
   ) {
-    this.opts = { ...DEFAULT_EVENT_PUBLISHER_OPTIONS, ...opts };
+    this.opts = { ...DEFAULT_EVENT_PUBLISHER_OPTIONS, flushIntervalMs: env.eventFlushMs, ...opts };
     this.connection = new Redis({
       ...bullConnection(this.opts.redisUrl ?? env.redisUrl),
       // A producer must fail fast when Redis is away so the batch can go to the outbox instead of waiting.
