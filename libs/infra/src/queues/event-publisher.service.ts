@@ -103,7 +103,7 @@ export class EventPublisher implements BeforeApplicationShutdown {
     this.clearTimer();
     for (let attempt = 0; attempt < 5 && this.buffered() > 0; attempt++) {
       this.retryAt = 0;
-      await this.enqueueDrain();
+      await this.enqueueDrain(true);
       if (this.buffered() > 0) await new Promise((r) => setTimeout(r, this.backoffMs()));
     }
     if (this.buffered() > 0) {
@@ -167,17 +167,22 @@ export class EventPublisher implements BeforeApplicationShutdown {
     this.timer = null;
   }
 
-  private enqueueDrain(): Promise<void> {
-    this.chain = this.chain.then(() => this.drain()).catch((e: unknown) => {
+  private enqueueDrain(untilEmpty = false): Promise<void> {
+    this.chain = this.chain.then(() => this.drain(untilEmpty)).catch((e: unknown) => {
       this.logger.error(`event flush crashed: ${(e as Error).message}`);
     });
     return this.chain;
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * Sends what is buffered. A timed drain makes one pass and leaves what arrives meanwhile for the next interval
+   * (unless a full batch is already waiting): draining until empty turned every round trip into a job under load,
+   * 30-60 small jobs a second whatever the interval, each costing the worker its own Redis round trips.
+   */
+  private async drain(untilEmpty: boolean): Promise<void> {
     this.draining = true;
     try {
-      while (this.buffered() > 0) {
+      for (let pass = 0; this.buffered() > 0 && (pass === 0 || untilEmpty || this.fullBatchWaiting()); pass++) {
         if (Date.now() < this.retryAt) break;
         for (const kind of KINDS) {
           const batch = this.buffers[kind].splice(0, this.opts.batchSize);
@@ -271,6 +276,10 @@ export class EventPublisher implements BeforeApplicationShutdown {
       this.connection.off('ready', onReady);
       this.connection.off('close', onClose);
     }
+  }
+
+  private fullBatchWaiting(): boolean {
+    return KINDS.some((kind) => this.buffers[kind].length >= this.opts.batchSize);
   }
 
   private buffered(): number {
