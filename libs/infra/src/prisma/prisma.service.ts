@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
 import { Pool, type QueryResultRow } from 'pg';
@@ -15,6 +15,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new Pool({ connectionString: env.databaseUrl, max: 10 });
     super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     this.pool = pool;
+    // An idle connection the server ends (restart, failover, a terminated backend) is an 'error' on the pool, which
+    // would crash the process without a listener; Prisma adds its own only once it has connected, and `preparedRows`
+    // may use the pool first. The pool replaces the connection on the next query.
+    const logger = new Logger(PrismaService.name);
+    pool.on('error', (e) => logger.warn(`idle Postgres connection closed: ${e.message}`));
   }
 
   /**
@@ -35,6 +40,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
+    // $disconnect ends the pool only if Prisma itself ever connected; `preparedRows` alone leaves it open.
+    if (!this.pool.ending) await this.pool.end();
   }
 }
 

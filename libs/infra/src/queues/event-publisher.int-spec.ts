@@ -28,7 +28,7 @@ describe('EventPublisher batching (Redis)', () => {
   let connection: Redis;
   let queue: Queue;
 
-  const jobs = async (): Promise<Job<EventBatchJob<UsageEvent>>[]> => queue.getJobs(['wait', 'prioritized', 'paused']);
+  const jobs = async (): Promise<Job<EventBatchJob<UsageEvent>>[]> => queue.getJobs(['wait', 'prioritized']);
   const events = async (): Promise<string[]> => (await jobs()).flatMap((j) => j.data.events.map((e) => e.requestId)).sort();
 
   beforeAll(async () => {
