@@ -9,7 +9,6 @@ import { EventPublisher } from './event-publisher.service';
 import { bullPrefix } from './queue-naming';
 import { QueuesModule } from './queues.module';
 
-// Batches large enough that only the interval, never the size, ends one here.
 const INTERVAL_MS = 300;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -32,7 +31,9 @@ describe('EventPublisher batching (Redis)', () => {
   const events = async (): Promise<string[]> => (await jobs()).flatMap((j) => j.data.events.map((e) => e.requestId)).sort();
 
   beforeAll(async () => {
-    app = await Test.createTestingModule({ imports: [InfraModule, QueuesModule.forRoot({ flushIntervalMs: INTERVAL_MS, batchSize: 5000, eventsPerJob: 5000 })] }).compile();
+    // Batches large enough that only the interval, never the size, ends one here.
+    const publisherOptions = { flushIntervalMs: INTERVAL_MS, batchSize: 5000, eventsPerJob: 5000 };
+    app = await Test.createTestingModule({ imports: [InfraModule, QueuesModule.forRoot(publisherOptions)] }).compile();
     await app.init();
     publisher = app.get(EventPublisher);
     const env = loadEnv();
