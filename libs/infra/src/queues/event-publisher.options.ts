@@ -3,8 +3,8 @@ export interface EventPublisherOptions {
   /**
    * Longest time an event waits in memory before a flush is attempted; defaults to LLMP_EVENT_FLUSH_MS (100 ms). Each
    * flush is a BullMQ job the worker takes, runs and completes in Redis round trips of its own, so the whole stack's
-   * CPU falls with fewer, larger jobs: 100 ms instead of 25 cut the stack's CPU per request by 17-27% (data plane
-   * 9-27%, worker 33%; bench/ab.mjs), 250 ms saved only 3% more. 25 ms had replaced 10 for the same reason.
+   * CPU falls with fewer, larger jobs: 100 ms instead of 25 cut it by 8% per request at 50 ms / 200 connections
+   * (worker 46 -> 35 µs; bench/ab.mjs), 250 ms saved about 3% more. 25 ms had replaced 10 for the same reason.
    */
   flushIntervalMs: number;
   /** Events per `addBulk` / outbox insert; reaching it triggers an immediate flush. */
