@@ -70,6 +70,9 @@ describe('RespConnection (real Redis)', () => {
     // The late replies are matched to the timed-out commands and dropped.
     await new Promise((r) => setTimeout(r, 600));
     expect(await c.send(encodeCommand(['ECHO', 'later']))).toBe('later');
+    // Idle again, so the timeout sweep has stopped (it runs only while commands wait); a new slow command restarts it.
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(c.send(encodeCommand(['BLPOP', list, '0.5']))).rejects.toThrow('Command timed out');
   });
 
   it('when the server drops it: pending commands reject, new ones fail fast, and it comes back by itself', async () => {

@@ -69,13 +69,12 @@ export class RespConnection extends EventEmitter {
   private flushScheduled = false;
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private readonly sweep: NodeJS.Timeout;
+  /** Runs only while commands wait for replies: an idle replica is not woken 1000/(timeout/4) times a second. */
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RespConnectionOptions) {
     super();
     this.keyPrefix = opts.keyPrefix ?? '';
-    this.sweep = setInterval(() => this.expire(), Math.max(5, Math.floor(opts.commandTimeoutMs / 4)));
-    this.sweep.unref();
     this.open();
   }
 
@@ -128,6 +127,10 @@ export class RespConnection extends EventEmitter {
     return new Promise<RespValue>((resolve, reject) => {
       this.queue.push({ resolve, reject, deadline: Date.now() + this.opts.commandTimeoutMs, done: false });
       this.out.push(command);
+      if (this.sweep === null) {
+        this.sweep = setInterval(() => this.expire(), Math.max(5, Math.floor(this.opts.commandTimeoutMs / 4)));
+        this.sweep.unref();
+      }
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -162,6 +165,10 @@ export class RespConnection extends EventEmitter {
 
   /** Rejects commands past their deadline; they stay in line so their late replies are matched and dropped. */
   private expire(): void {
+    if (this.head >= this.queue.length) {
+      this.stopSweep();
+      return;
+    }
     const now = Date.now();
     for (let i = this.head; i < this.queue.length; i++) {
       const p = this.queue[i];
@@ -249,8 +256,13 @@ export class RespConnection extends EventEmitter {
     if (this.listenerCount('error') > 0) this.emit('error', e);
   }
 
+  private stopSweep(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
+  }
+
   private stopTimers(): void {
-    clearInterval(this.sweep);
+    this.stopSweep();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
