@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { CLK_TCK, cpuTicks, stackPids, stackSampler } from './proc.mjs';
+import { cpuTicks, stackPids, stackSampler, usPerReq } from './proc.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -24,7 +24,6 @@ const latency = Number(opt('latency', 0));
 const stream = args.includes('--stream');
 
 const envOf = (name) => Object.fromEntries((opt(`env-${name.toLowerCase()}`, '') || '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-const usPerReq = (ticks, ok) => (ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null);
 
 /** Starts a held bench stack in `dir`; resolves with what `--hold` prints (URLs, key, data plane pid). */
 function hold(dir, env) {

@@ -1,7 +1,12 @@
 // /proc readings shared by the bench (bench/run.mjs) and the A/B runner (bench/ab.mjs).
 import { readdirSync, readFileSync } from 'node:fs';
 
-export const CLK_TCK = 100;
+const CLK_TCK = 100;
+
+/** CPU microseconds per completed request from clock ticks; null when nothing completed. */
+export function usPerReq(ticks, ok) {
+  return ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null;
+}
 
 export function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -10,7 +15,7 @@ export function cpuTicks(pid) {
 }
 
 /** CPU ticks of several processes; one that has gone is left out (a pooled Postgres backend rarely ends mid-run). */
-export function cpuTicksOf(pids) {
+function cpuTicksOf(pids) {
   const ticks = new Map();
   for (const pid of pids) {
     try {

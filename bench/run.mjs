@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensurePostgres, ensureRedis, migrate } from '../scripts/lib/services.mjs';
 import { buildIfStale, NODE_FLAGS } from '../scripts/start.mjs';
-import { CLK_TCK, cpuTicks, hostTicks, stackPids, stackSampler } from './proc.mjs';
+import { cpuTicks, hostTicks, stackPids, stackSampler, usPerReq } from './proc.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -345,12 +345,12 @@ aliases: { fast-0: bench-0, fast-50: bench-50 }
       requests: result.requests.total, ok, errors: result.errors + result.non2xx,
       rps: Math.round(ok / seconds),
       p50: result.latency.p50, p99: result.latency.p99,
-      cpuUsPerReq: t.pid && ok ? Math.round((ticks / CLK_TCK) * 1e6 / ok) : null,
+      cpuUsPerReq: t.pid ? usPerReq(ticks, ok) : null,
       peakRssMb: t.pid ? Math.round(memory(t.pid).peakRssMb) : null,
-      stackCpuUsPerReq: stack.size && ok ? Math.round((stackTicks / CLK_TCK) * 1e6 / ok) : null,
+      stackCpuUsPerReq: stack.size ? usPerReq(stackTicks, ok) : null,
       // Where the stack's CPU goes: data plane, control plane, ledger worker, Redis, Postgres (µs per request).
       ...(stack.size && ok && {
-        stackCpuByRole: Object.fromEntries(Object.entries(byRole).map(([role, t]) => [role, Math.round((t / CLK_TCK) * 1e6 / ok)])),
+        stackCpuByRole: Object.fromEntries(Object.entries(byRole).map(([role, t]) => [role, usPerReq(t, ok)])),
       }),
       // Both cores, everything on the machine (load generator and upstreams included).
       hostBusyPct: Math.round((100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total)),
