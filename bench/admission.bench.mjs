@@ -1,6 +1,8 @@
-// Admission cost of the limit scripts: Redis round trips per admit (must be 1) and CPU microseconds of this process
-// per admit + settle, for a key in a team with rpm, tpm, maxParallel, a key x model limit and a budget.
-// Standalone (no build step): reads the Lua text from the *.lua.ts modules. Usage: node bench/admission.bench.mjs [n]
+// Admission cost of the limit scripts: Redis round trips per admit (must be 1), CPU microseconds of this process
+// per admit + settle, and Redis's own time per admitted request, alone and in batches (the data plane sends the
+// admissions of one plan in one event-loop turn as one call), for a key in a team with rpm, tpm, maxParallel, a key x
+// model limit and a budget. Standalone (no build step): reads the Lua text from the *.lua.ts modules.
+// Usage: node bench/admission.bench.mjs [n]
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -31,8 +33,10 @@ const scopes = [
   { base: `lim:${tag}:team`, args: [100000000, 1000000000, 256, 1e15, 'month'] },
 ];
 const keys = scopes.flatMap((s) => ['w', 'tk', 'par', 'bud'].map((k) => `${s.base}:${k}`));
-const admitArgs = (id) => [id, 60000, 900000, 1200, 5000000, 3024000000, '', scopes.length, ...scopes.flatMap((s) => s.args)];
-const settleArgs = (id) => [3600000, scopes.length, 1, id, 900, -300, -1000000, 4000000];
+const admitArgs = (...ids) => [
+  60000, 900000, 3024000000, '', scopes.length, ...scopes.flatMap((s) => s.args), ids.length, ...ids.flatMap((id) => [id, 1200, 5000000]),
+];
+const settleArgs = (...ids) => [3600000, scopes.length, ids.length, ...ids.flatMap((id) => [id, 900, -300, -1000000, 4000000])];
 
 // Install the budget counters the way the service's ledger rebuild does.
 const first = await redis.llmpAdmit(keys.length, ...keys, ...admitArgs('warmup'));
@@ -50,7 +54,7 @@ async function run(count, label) {
     const before = roundTrips;
     const r = await redis.llmpAdmit(keys.length, ...keys, ...admitArgs(id));
     admitTrips += roundTrips - before;
-    if (Number(r[0]) !== 0) throw new Error(`not admitted: ${r.slice(0, 5).join(' ')}`);
+    if (Number(r[0]) !== 0 || Number(r[2][0]) !== 0) throw new Error(`not admitted: ${JSON.stringify(r)}`);
     await redis.llmpSettle(keys.length + 1, ...keys, `lim:${tag}:done:${id}`, ...settleArgs(id));
   }
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000 / count;
@@ -58,15 +62,38 @@ async function run(count, label) {
   return { admitTrips: admitTrips / count, cpuUs: (cpu.user + cpu.system) / count, wallUs };
 }
 
+/** EVALSHA time Redis has spent so far (all clients: run this on a quiet Redis). */
+async function evalshaUsec() {
+  const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(String(await redis.call('INFO', 'commandstats')));
+  return m ? Number(m[2]) : 0;
+}
+
+/** Redis's time per admitted request when `size` admissions share a call (then settled, 9 per call, as the data plane does). */
+async function redisTimePerAdmit(count, size) {
+  let spent = 0;
+  for (let i = 0; i < count; i += size) {
+    const ids = Array.from({ length: size }, (_, j) => `rb${size}-${i + j}`);
+    const before = await evalshaUsec();
+    const r = await redis.llmpAdmit(keys.length, ...keys, ...admitArgs(...ids));
+    spent += (await evalshaUsec()) - before;
+    if (r.slice(2).some((one) => Number(one[0]) !== 0)) throw new Error('not admitted');
+    for (let j = 0; j < ids.length; j += 9) {
+      const some = ids.slice(j, j + 9);
+      await redis.llmpSettle(keys.length + some.length, ...keys, ...some.map((id) => `lim:${tag}:done:${id}`), ...settleArgs(...some));
+    }
+  }
+  return spent / count;
+}
+
 await run(500, 'w');
 const r = await run(n, 'm');
-const info = await redis.call('INFO', 'commandstats');
-const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(String(info));
 console.log(`admit+settle x${n} (3 scopes: key, key x model, team; rpm, tpm, maxParallel, budget)`);
 console.log(`  Redis round trips per admit:        ${r.admitTrips.toFixed(2)}`);
 console.log(`  client CPU per admit+settle:        ${r.cpuUs.toFixed(1)} us`);
 console.log(`  wall time per admit+settle:         ${r.wallUs.toFixed(1)} us (sequential, local Redis)`);
-if (evalsha) console.log(`  Redis server time per EVALSHA (avg, all clients): ${(Number(evalsha[2]) / Number(evalsha[1])).toFixed(1)} us`);
+for (const size of [1, 10, 20]) {
+  console.log(`  Redis time per admission, ${String(size).padStart(2)} per call: ${(await redisTimePerAdmit(Math.min(n, 2000), size)).toFixed(1)} us`);
+}
 
 let cursor = '0';
 const raw = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

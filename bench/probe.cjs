@@ -57,7 +57,7 @@ function timeResp(RespConnection) {
   RespConnection.prototype.flush = function () {
     const s = of(this);
     const t = now();
-    if (this.out.length) add('admission batch size (commands per Redis write)', this.out.length);
+    if (this.out.length) add('redis: commands per write', this.out.length);
     for (let i = 0; i < this.out.length; i++) s.flushed.push(t);
     return flush.call(this);
   };
@@ -73,12 +73,22 @@ function timeResp(RespConnection) {
   };
 }
 
+/** The admissions of one plan in one turn share a script call: how many requests a call carries. */
+function countAdmitBatches(LimitsScripts) {
+  const { admitBatch } = LimitsScripts.prototype;
+  LimitsScripts.prototype.admitBatch = function (plan, items, nowMs) {
+    add('admission batch size (requests per script call)', items.length);
+    return admitBatch.call(this, plan, items, nowMs);
+  };
+}
+
 // The app's modules load after this preload: wrap them once they are in the require cache.
 const wanted = [
   ['gateway/pipeline/gateway-pipeline.service.js', 'GatewayPipeline', (c) => timeMethod(c, 'run', 'pipeline: whole run')],
   ['limits/admission.service.js', 'AdmissionService', (c) => timeMethod(c, 'admit', 'admission (Redis round trip included)')],
   ['routing/src/router.service.js', 'RouterService', (c) => timeMethod(c, 'execute', 'upstream call (to response head)')],
   ['redis/resp-connection.js', 'RespConnection', timeResp],
+  ['limits/limits-scripts.js', 'LimitsScripts', countAdmitBatches],
 ];
 const hook = setInterval(() => {
   for (let i = wanted.length - 1; i >= 0; i--) {

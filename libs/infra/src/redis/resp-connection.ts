@@ -138,7 +138,8 @@ export class RespConnection extends EventEmitter {
     });
   }
 
-  private flush(): void {
+  /** Writes the commands queued so far now instead of at the end of the turn. */
+  flush(): void {
     this.flushScheduled = false;
     if (this.out.length === 0) return;
     const data = this.out.length === 1 ? this.out[0] : this.out.join('');

@@ -153,4 +153,66 @@ describe('limit scripts (real Redis, controlled time)', () => {
     expect(admitted).toBe(33);
     expect(Number(await redis.hget(scopeKeys(p.scopes[0])[3], 's'))).toBe(33 * 30_000_000);
   });
+
+  /** Counts the admission script calls that reach Redis for a plan while `work` runs (MONITOR sees every command). */
+  async function admitCalls(p: AdmissionPlan, work: () => Promise<void>): Promise<number> {
+    const windowKey = `${process.env.LLMP_REDIS_PREFIX ?? ''}${scopeKeys(p.scopes[0])[0]}`;
+    const monitor = await redis.monitor();
+    let calls = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^eval(sha)?$/i.test(args[0]) && args.includes(windowKey)) calls++;
+    });
+    try {
+      await work();
+      // MONITOR streams commands asynchronously; a round trip on the monitored server lets the last ones arrive.
+      await redis.ping();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      monitor.disconnect();
+    }
+    return calls;
+  }
+
+  it('the admissions of one turn go to Redis as one call per plan and are answered as if sent one by one', async () => {
+    const p = plan({ rpm: 5, tpm: 1000 });
+    const other = plan({ rpm: 2 });
+    let mine: Awaited<ReturnType<LimitsScripts['admit']>>[] = [];
+    let theirs: typeof mine = [];
+    const calls = await admitCalls(p, async () => {
+      [mine, theirs] = await Promise.all([
+        Promise.all(Array.from({ length: 8 }, () => scripts.admit(rid(), p, 10, 0))),
+        Promise.all(Array.from({ length: 3 }, () => scripts.admit(rid(), other, 1, 0))),
+      ]);
+    });
+    expect(calls).toBe(1);
+    expect(mine.map((r) => r.status)).toEqual(['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'denied', 'denied', 'denied']);
+    // Each request sees the window as the ones before it left it.
+    expect(mine.slice(0, 5).map((r) => r.status === 'admitted' && r.stats[0])).toEqual(
+      [1, 2, 3, 4, 5].map((n) => expect.objectContaining({ requests: n, tokens: 10 * n })),
+    );
+    expect(mine[5]).toMatchObject({ status: 'denied', limit: 'rpm', stats: [{ requests: 5, tokens: 50 }] });
+    expect(theirs.map((r) => r.status)).toEqual(['admitted', 'admitted', 'denied']);
+    expect(await redis.zcard(scopeKeys(p.scopes[0])[0])).toBe(5);
+  });
+
+  it('a large turn is split into calls of at most 16 requests, still exact', async () => {
+    const p = plan({ rpm: 100 });
+    let results: Awaited<ReturnType<LimitsScripts['admit']>>[] = [];
+    const calls = await admitCalls(p, async () => {
+      results = await Promise.all(Array.from({ length: 130 }, () => scripts.admit(rid(), p, 1, 0)));
+    });
+    expect(calls).toBe(9);
+    expect(results.findIndex((r) => r.status !== 'admitted')).toBe(100);
+    expect(results.slice(100).every((r) => r.status === 'denied')).toBe(true);
+  });
+
+  it('a batch with a budget counter to rebuild reserves nothing; requests that can never fit are answered anyway', async () => {
+    const p = plan({ budgetUsd: 1, budgetPeriod: 'total', rpm: 10 });
+    const [fits, tooBig] = await Promise.all([scripts.admit(rid(), p, 1, 1), scripts.admit(rid(), p, 1, 2_000_000_000)]);
+    expect(fits.status).toBe('rebuild');
+    expect(tooBig.status).toBe('rebuild');
+    expect(await redis.zcard(scopeKeys(p.scopes[0])[0])).toBe(0);
+    // Alone, the one that can never fit is told so without a rebuild.
+    expect(await scripts.admit(rid(), p, 1, 2_000_000_000)).toMatchObject({ status: 'never_fits', limit: 'budget' });
+  });
 });

@@ -34,20 +34,41 @@ export type AdmitReply =
   | { status: 'never_fits'; now: number; scope: number; limit: LimitName; limitValue: number }
   | { status: 'rebuild'; budgets: { scope: number; periodId: string; periodStartMs: number }[] };
 
+/** One request of an admission batch. */
+interface AdmitItem {
+  requestId: string;
+  tokens: number;
+  costNano: number;
+}
+
+interface PendingAdmit extends AdmitItem {
+  resolve: (reply: AdmitReply) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * Typed calls of the limit scripts: encodes KEYS/ARGV from a plan (the plan's part once) and parses replies. One
- * EVALSHA per call.
+ * Most requests one admission script call carries. A call runs atomically and all its replies arrive together, so a
+ * large batch makes its first requests wait for its last: at 50 ms upstream latency and 200 connections, 16 against
+ * 64 gave 7.6% more requests per second and 12% less data-plane CPU per request (bench/ab.mjs, 7 of 8 rounds), and 8
+ * was no better than 16. Most of the saving per call comes with the first few requests.
+ */
+const MAX_ADMIT_BATCH = 16;
+
+/**
+ * Typed calls of the limit scripts: encodes KEYS/ARGV from a plan (the plan's part once) and parses replies. The
+ * admissions of one plan asked for in one event-loop turn share one EVALSHA (the script admits them in order, each
+ * as if alone): a script call's fixed cost is most of a lone admission's Redis time.
  */
 export class LimitsScripts {
   private readonly plans = new WeakMap<AdmissionPlan, EncodedPlan>();
-  /** windowMs and parallelTtlMs, the arguments after the request id. */
-  private readonly admitWindow: string;
-  private readonly admitBudgetTtl: string;
+  /** windowMs, parallelTtlMs and budgetTtlMs, the admission script's first arguments. */
+  private readonly admitHead: string;
   private readonly settleTtl: string;
+  private batches = new Map<AdmissionPlan, PendingAdmit[]>();
+  private batchFlush: NodeJS.Immediate | null = null;
 
   constructor(private readonly conn: RespConnection, private readonly opts: LimitsOptions) {
-    this.admitWindow = bulk(opts.windowMs) + bulk(opts.parallelTtlMs);
-    this.admitBudgetTtl = bulk(opts.budgetTtlMs);
+    this.admitHead = bulk(opts.windowMs) + bulk(opts.parallelTtlMs) + bulk(opts.budgetTtlMs);
     this.settleTtl = bulk(opts.settledTtlMs);
   }
 
@@ -68,34 +89,63 @@ export class LimitsScripts {
     return found;
   }
 
-  /** `nowMs` replaces Redis TIME; only tests pass it. */
-  async admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
+  /**
+   * Admits one request; it leaves with the other admissions of its plan at the end of the event-loop turn. `nowMs`
+   * replaces Redis TIME and sends the request on its own; only tests pass it.
+   */
+  admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
+    if (nowMs !== undefined) return this.admitBatch(plan, [{ requestId, tokens, costNano }], nowMs).then((r) => r[0]);
+    return new Promise<AdmitReply>((resolve, reject) => {
+      let batch = this.batches.get(plan);
+      if (!batch) this.batches.set(plan, (batch = []));
+      batch.push({ requestId, tokens, costNano, resolve, reject });
+      if (batch.length >= MAX_ADMIT_BATCH) {
+        this.batches.delete(plan);
+        this.sendBatch(plan, batch);
+      }
+      this.batchFlush ??= setImmediate(() => this.flushBatches());
+    });
+  }
+
+  private flushBatches(): void {
+    this.batchFlush = null;
+    const batches = this.batches;
+    this.batches = new Map();
+    for (const [plan, batch] of batches) this.sendBatch(plan, batch);
+    // Written now: left to the connection, the write would wait for the next turn's end.
+    this.conn.flush();
+  }
+
+  private sendBatch(plan: AdmissionPlan, batch: PendingAdmit[]): void {
+    this.admitBatch(plan, batch).then(
+      (replies) => {
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
+      },
+      (e: unknown) => {
+        for (const p of batch) p.reject(e);
+      },
+    );
+  }
+
+  /** One EVALSHA for the batch; one reply per request, in order. */
+  private async admitBatch(plan: AdmissionPlan, items: readonly AdmitItem[], nowMs?: number): Promise<AdmitReply[]> {
     const e = this.encoded(plan);
-    const body =
-      bulk(e.keyCount) + e.keys + bulk(requestId) + this.admitWindow + bulk(tokens) + bulk(costNano) + this.admitBudgetTtl +
-      bulk(nowMs === undefined ? '' : nowMs) + bulk(plan.scopes.length) + e.limits;
-    const r = (await ADMIT.run(this.conn, 1 + e.keyCount + 8 + e.limitCount, body)) as RespValue[];
-    const status = Number(r[0]);
-    if (status === 3) {
+    let body =
+      bulk(e.keyCount) + e.keys + this.admitHead + bulk(nowMs === undefined ? '' : nowMs) + bulk(plan.scopes.length) + e.limits +
+      bulk(items.length);
+    for (const it of items) body += bulk(it.requestId) + bulk(it.tokens) + bulk(it.costNano);
+    const r = (await ADMIT.run(this.conn, 1 + e.keyCount + 5 + e.limitCount + 1 + 3 * items.length, body)) as RespValue[];
+    if (Number(r[0]) === 3) {
       const budgets: { scope: number; periodId: string; periodStartMs: number }[] = [];
       for (let i = 1; i + 2 < r.length; i += 3) {
         budgets.push({ scope: Number(r[i]), periodId: String(r[i + 1]), periodStartMs: Number(r[i + 2]) });
       }
-      return { status: 'rebuild', budgets };
+      const rebuild: AdmitReply = { status: 'rebuild', budgets };
+      return items.map(() => rebuild);
     }
-    const now = Number(r[5]);
-    if (status === 2) {
-      return { status: 'never_fits', now, scope: Number(r[1]), limit: String(r[2]) as LimitName, limitValue: Number(r[3]) };
-    }
-    const stats: ScopeStats[] = [];
-    for (let i = 6; i + 2 < r.length; i += 3) {
-      stats.push({ requests: Number(r[i]), tokens: Number(r[i + 1]), resetMs: Number(r[i + 2]) });
-    }
-    if (status === 0) return { status: 'admitted', now, stats };
-    return {
-      status: 'denied', now, scope: Number(r[1]), limit: String(r[2]) as LimitName, limitValue: Number(r[3]),
-      retryMs: Number(r[4]), stats,
-    };
+    const now = Number(r[1]);
+    if (r.length !== 2 + items.length) throw new Error(`admission script answered ${r.length - 2} replies for ${items.length} requests`);
+    return items.map((_, i) => admitReplyOf(r[2 + i] as RespValue[], now));
   }
 
   /** Settles a reservation; false when the request was already settled. Deltas are integers. */
@@ -132,4 +182,21 @@ export class LimitsScripts {
     for (const e of entries) args.push(e.periodId, e.spendNano);
     return Number(await BUDGET_INIT.run(this.conn, args.length, bulks(args)));
   }
+}
+
+/** One request's part of the admission script's reply: {status, scope, limit, limitValue, retryMs, stats...}. */
+function admitReplyOf(r: RespValue[], now: number): AdmitReply {
+  const status = Number(r[0]);
+  if (status === 2) {
+    return { status: 'never_fits', now, scope: Number(r[1]), limit: String(r[2]) as LimitName, limitValue: Number(r[3]) };
+  }
+  const stats: ScopeStats[] = [];
+  for (let i = 5; i + 2 < r.length; i += 3) {
+    stats.push({ requests: Number(r[i]), tokens: Number(r[i + 1]), resetMs: Number(r[i + 2]) });
+  }
+  if (status === 0) return { status: 'admitted', now, stats };
+  return {
+    status: 'denied', now, scope: Number(r[1]), limit: String(r[2]) as LimitName, limitValue: Number(r[3]),
+    retryMs: Number(r[4]), stats,
+  };
 }
