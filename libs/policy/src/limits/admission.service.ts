@@ -9,6 +9,7 @@ import { LocalLimiter } from './local-limiter';
 import { decimalUsdToNano, usdToNano } from './nano-usd';
 import { estimatePromptTokens } from './prompt-estimate';
 import { rateLimitHeaders } from './rate-limit-headers';
+import { TurnBatches } from './turn-batches';
 import {
   type Admission,
   type AdmissionPlan,
@@ -27,11 +28,10 @@ interface PendingSettle extends SettleItem {
   plan: AdmissionPlan;
 }
 
-/** Settlements of one plan waiting for the end of the event-loop turn, and their callers. */
-interface SettleGroup {
-  plan: AdmissionPlan;
-  jobs: PendingSettle[];
-  waiters: (() => void)[];
+/** A settlement waiting for the end of the event-loop turn, and its caller. */
+interface QueuedSettle {
+  job: PendingSettle;
+  done: () => void;
 }
 
 /** Settlements that share scopes share keys, so they can go in one script call (and one cluster slot). */
@@ -59,8 +59,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     incidents: 0, redisDown: false, local: 0, open: 0, closed: 0, budgetRefused: 0, settleFailures: 0,
   };
   private pending: PendingSettle[] = [];
-  private settleGroups = new Map<string, SettleGroup>();
-  private settleFlush: NodeJS.Immediate | null = null;
+  private readonly settles = new TurnBatches<string, QueuedSettle>((_sig, queued) => this.sendSettles(queued));
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -301,33 +300,20 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
       this.enqueueSettle(job);
       return Promise.resolve();
     }
-    const sig = planSignature(job.plan);
-    let group = this.settleGroups.get(sig);
-    if (!group) {
-      group = { plan: job.plan, jobs: [], waiters: [] };
-      this.settleGroups.set(sig, group);
-    }
-    group.jobs.push(job);
-    this.settleFlush ??= setImmediate(() => this.flushSettles());
-    const waiters = group.waiters;
-    return new Promise<void>((resolve) => waiters.push(resolve));
+    return new Promise<void>((done) => this.settles.add(planSignature(job.plan), { job, done }));
   }
 
-  private flushSettles(): void {
-    this.settleFlush = null;
-    const groups = this.settleGroups;
-    this.settleGroups = new Map();
-    for (const group of groups.values()) {
-      this.scripts
-        .settleMany(group.plan, group.jobs)
-        .catch((e: unknown) => {
-          this.markDown(e as Error);
-          for (const job of group.jobs) this.enqueueSettle(job);
-        })
-        .finally(() => {
-          for (const resolve of group.waiters) resolve();
-        });
-    }
+  private sendSettles(queued: QueuedSettle[]): void {
+    const jobs = queued.map((q) => q.job);
+    this.scripts
+      .settleMany(jobs[0].plan, jobs)
+      .catch((e: unknown) => {
+        this.markDown(e as Error);
+        for (const job of jobs) this.enqueueSettle(job);
+      })
+      .finally(() => {
+        for (const q of queued) q.done();
+      });
   }
 
   private enqueueSettle(job: PendingSettle): void {

@@ -5,6 +5,7 @@ import { BUDGET_INIT_LUA } from './budget-init.lua';
 import type { LimitsOptions } from './limits-options';
 import type { AdmissionPlan, LimitName, ScopeStats } from './reservation';
 import { SETTLE_LUA } from './settle.lua';
+import { TurnBatches } from './turn-batches';
 
 const ADMIT = new RespScript(ADMIT_LUA);
 const SETTLE = new RespScript(SETTLE_LUA);
@@ -64,8 +65,12 @@ export class LimitsScripts {
   /** windowMs, parallelTtlMs and budgetTtlMs, the admission script's first arguments. */
   private readonly admitHead: string;
   private readonly settleTtl: string;
-  private batches = new Map<AdmissionPlan, PendingAdmit[]>();
-  private batchFlush: NodeJS.Immediate | null = null;
+  /** Written as soon as the turn's batches are sent: left to the connection, the write would wait a turn more. */
+  private readonly admissions = new TurnBatches<AdmissionPlan, PendingAdmit>(
+    (plan, batch) => this.sendBatch(plan, batch),
+    MAX_ADMIT_BATCH,
+    () => this.conn.flush(),
+  );
 
   constructor(private readonly conn: RespConnection, private readonly opts: LimitsOptions) {
     this.admitHead = bulk(opts.windowMs) + bulk(opts.parallelTtlMs) + bulk(opts.budgetTtlMs);
@@ -95,25 +100,7 @@ export class LimitsScripts {
    */
   admit(requestId: string, plan: AdmissionPlan, tokens: number, costNano: number, nowMs?: number): Promise<AdmitReply> {
     if (nowMs !== undefined) return this.admitBatch(plan, [{ requestId, tokens, costNano }], nowMs).then((r) => r[0]);
-    return new Promise<AdmitReply>((resolve, reject) => {
-      let batch = this.batches.get(plan);
-      if (!batch) this.batches.set(plan, (batch = []));
-      batch.push({ requestId, tokens, costNano, resolve, reject });
-      if (batch.length >= MAX_ADMIT_BATCH) {
-        this.batches.delete(plan);
-        this.sendBatch(plan, batch);
-      }
-      this.batchFlush ??= setImmediate(() => this.flushBatches());
-    });
-  }
-
-  private flushBatches(): void {
-    this.batchFlush = null;
-    const batches = this.batches;
-    this.batches = new Map();
-    for (const [plan, batch] of batches) this.sendBatch(plan, batch);
-    // Written now: left to the connection, the write would wait for the next turn's end.
-    this.conn.flush();
+    return new Promise<AdmitReply>((resolve, reject) => this.admissions.add(plan, { requestId, tokens, costNano, resolve, reject }));
   }
 
   private sendBatch(plan: AdmissionPlan, batch: PendingAdmit[]): void {
