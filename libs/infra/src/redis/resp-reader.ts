@@ -14,7 +14,7 @@ type Parsed = { value: RespValue; end: number } | typeof INCOMPLETE;
 /**
  * Incremental RESP2 reply reader: feed it socket chunks, it hands out complete replies in order. A reply split
  * across chunks waits for the rest (the unread tail is kept and joined with the next chunk; replies on the hot path
- * are a few dozen bytes, so the copy is small and rare).
+ * are a few dozen bytes per request, a few hundred for a batched admission, so the copy is small and rare).
  */
 export class RespReader {
   private buf: Buffer | null = null;
