@@ -19,14 +19,31 @@ export function sqlStateOf(e: unknown): string | null {
 }
 
 /**
- * Whether a write failed because of the record itself (retrying cannot help: bad encoding, out of range, invalid
- * JSON, constraint) rather than the database being away or busy (retry later).
+ * SQLSTATEs outside classes 22 and 23 that one row's content can cause: 54000 program_limit_exceeded (an index entry
+ * over btree's limit, a row too big) and 54001 statement_too_complex (jsonb nested beyond the server's stack depth).
+ * Retrying the batch can never make them pass.
+ */
+const ROW_LEVEL_STATES = new Set(['54000', '54001']);
+
+/**
+ * Whether a write failed because of a record itself (retrying cannot help: bad encoding, out of range, a value over
+ * an index's size limit, invalid JSON, a constraint) rather than the database being away or busy (connection loss,
+ * 40001/40P01, 57P01, 53300: retry later).
  */
 export function isRecordError(e: unknown): boolean {
   if (e instanceof RecordError) return true;
   const state = sqlStateOf(e);
-  return state !== null && (state.startsWith('22') || state.startsWith('23'));
+  return state !== null && (state.startsWith('22') || state.startsWith('23') || ROW_LEVEL_STATES.has(state));
 }
 
 /** A payload that fails validation before it reaches the database. */
 export class RecordError extends Error {}
+
+/**
+ * A date Postgres stores and gives back as the same ISO text. JavaScript dates reach ±275,760 years, timestamptz
+ * fewer, and beyond four-digit years the ISO form differs; a record with such a time is refused before the database.
+ */
+export function isStorableTime(d: Date): boolean {
+  const year = d.getUTCFullYear();
+  return !Number.isNaN(d.getTime()) && year >= 1 && year <= 9999;
+}

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint } from '@llmp/common';
 import { extractCredentials } from './credentials';
 import { requireJsonObject } from './json-object-body';
+import { boundedModelName } from './model-name';
 import { ledgerRequestId } from './request-id';
 
 /**
@@ -78,7 +79,7 @@ export function openAiIngress(req: FastifyRequest, endpoint: Endpoint): Canonica
     surface: 'openai',
     endpoint,
     body,
-    model: (body.model as string).trim(),
+    model: boundedModelName((body.model as string).trim()),
     stream,
     clientWantsStreamUsage: stream && streamOptions?.include_usage === true,
     credentials: extractCredentials(req),
