@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { JOBS, QUEUES } from '@llmp/common';
+import { bullConnection, bullPrefix, eventJobOptions } from '@llmp/infra';
 import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { useIsolatedDatabase } from '../support/isolated-database';
 import { ledgerRows, spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
@@ -240,4 +244,73 @@ server: { bodyLimitBytes: 4194304 }
     expect(verdict.checked).toBeGreaterThanOrEqual(deniedIds.length);
     ctx.note(`${ledgerIds.length} legitimate records and ${deniedIds.length} denial events landed around ${SURFACES.length * 4} hostile requests`);
   }, 180_000);
+  faultCase('attack', 'poison that bypasses ingress (enqueued straight into the usage and audit queues) is quarantined row by row; interleaved HTTP records land at once, the chain verifies', async (ctx) => {
+    const run = `byp${randomBytes(4).toString('hex')}`;
+    const base = { keyId: null, teamId: null, resolvedModel: null, provider: null, endpoint: 'chat', status: 401, errorCode: 'invalid_api_key', promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: '0', priced: false, estimated: false, latencyMs: 1, ttftMs: null, streamed: false, attempts: [], createdAt: new Date().toISOString() };
+    let nul: unknown = 'x\u0000y';
+    for (let i = 0; i < 80; i++) nul = { d: nul };
+    const usagePoison = [
+      { ...base, requestId: `${run}-u-9k`, requestedModel: POISON['9 KB'] },
+      { ...base, requestId: `${run}-u-1m`, requestedModel: POISON['1 MB'] },
+      // Refused by Postgres itself (numeric overflow 22003, NUL in jsonb 22P05): found by splitting the batch.
+      { ...base, requestId: `${run}-u-cost`, requestedModel: 'm', costUsd: '123456789012.5' },
+      { ...base, requestId: `${run}-u-nul`, requestedModel: 'm', attempts: [nul] },
+    ];
+    const auditBase = { time: new Date().toISOString(), actorType: 'anonymous', actorId: null, action: 'request.denied.invalid_api_key', before: null, requestId: null, sourceIp: '127.0.0.1' };
+    const auditPoison = [
+      { ...auditBase, eventId: `${run}-a-9k`, target: POISON['9 KB'], after: null },
+      { ...auditBase, eventId: `${run}-a-nul`, target: 'm', after: nul },
+    ];
+    const connection = new Redis(bullConnection(process.env.REDIS_URL!));
+    const prefix = bullPrefix(process.env.LLMP_REDIS_PREFIX!);
+    const usageQueue = new Queue(QUEUES.usage, { connection, prefix });
+    const auditQueue = new Queue(QUEUES.audit, { connection, prefix });
+    try {
+      const keyed = { authorization: `Bearer ${clientKey}` };
+      const ids: string[] = [];
+      const denied: string[] = [];
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) {
+        if (i === 3) await usageQueue.add(JOBS.usageBatch, { events: usagePoison }, { ...eventJobOptions(8), removeOnComplete: false, jobId: `u.${run}` });
+        if (i === 7) await auditQueue.add(JOBS.auditBatch, { events: auditPoison }, { ...eventJobOptions(8), removeOnComplete: false, jobId: `a.${run}` });
+        const id = `${run}-h-${i}`;
+        const kind = i % 3;
+        const res = await call('/v1/chat/completions', { model: kind === 2 ? 'other' : 'm', messages }, { ...(kind === 1 ? {} : keyed), 'x-request-id': id });
+        expect(res.status).toBe([200, 401, 400][kind]);
+        ids.push(id);
+        if (kind === 2) denied.push(id);
+      }
+      ctx.step('ledger');
+      const lostUsage = await missingLedger(ids);
+      const landedMs = Date.now() - started;
+      ctx.lost(lostUsage, 'legitimate ledger records');
+      const lostAudit = await missingAudit(denied);
+      ctx.lost(lostAudit, 'denial audit events');
+      expect({ lostUsage, lostAudit }).toEqual({ lostUsage: 0, lostAudit: 0 });
+
+      ctx.step('poison jobs');
+      for (const [queue, jobId] of [[usageQueue, `u.${run}`], [auditQueue, `a.${run}`]] as const) {
+        await waitFor(`${jobId} completed`, async () => (await queue.getJobState(jobId)) === 'completed', 20_000);
+        // Completed on its first attempt: no whole-job retry with backoff.
+        expect({ jobId, attemptsStarted: (await queue.getJob(jobId))?.attemptsStarted }).toEqual({ jobId, attemptsStarted: 1 });
+      }
+      const quarantined = await query<{ kind: string; error: string; payload: string }>(`SELECT kind, error, payload FROM "Quarantine" WHERE payload LIKE $1`, [`%${run}-%`]);
+      const reasons = Object.fromEntries(quarantined.map((q) => [(JSON.parse(q.payload) as { requestId?: string; eventId?: string }).eventId ?? (JSON.parse(q.payload) as { requestId: string }).requestId, q.error]));
+      expect(Object.keys(reasons).sort()).toEqual([`${run}-a-nul`, `${run}-u-1m`, `${run}-u-9k`, `${run}-u-cost`, `${run}-u-nul`]);
+      expect(reasons[`${run}-u-9k`]).toMatch(/requestedModel is longer than 512/);
+      expect(reasons[`${run}-u-cost`]).toMatch(/22003/);
+      expect(reasons[`${run}-u-nul`]).toMatch(/22P05/);
+      expect(reasons[`${run}-a-nul`]).toMatch(/22P05/);
+      // The over-long audit target is cut, not lost.
+      const cut = await query<{ target: string }>(`SELECT target FROM "AuditEvent" WHERE "eventId" = $1`, [`${run}-a-9k`]);
+      expect(cut[0]?.target).toMatch(/…\[cut from 9216 characters\]$/);
+      const verify = await fetch(`${admin.url}/admin/v1/audit/verify`, { headers: { authorization: `Bearer ${master}` } });
+      expect(((await verify.json()) as { ok: boolean }).ok).toBe(true);
+      ctx.note(`20 HTTP records landed ${landedMs} ms after the first request, next to 4 usage and 2 audit poison rows`);
+    } finally {
+      await usageQueue.close();
+      await auditQueue.close();
+      connection.disconnect();
+    }
+  }, 120_000);
 });
