@@ -202,7 +202,7 @@ describe('KeyAuthService (two replicas, real Postgres and Redis)', () => {
   });
 
   it('answers anonymous when auth is disabled', async () => {
-    const off = await replica((c) => ({ ...c, auth: { mode: 'disabled' } }));
+    const off = await replica((c) => ({ ...c, auth: { ...c.auth, mode: 'disabled' } }));
     await expect(off.get(KeyAuthService).authenticate([])).resolves.toEqual({ kind: 'anonymous' });
     await off.close();
   });
