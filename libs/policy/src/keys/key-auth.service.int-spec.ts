@@ -139,6 +139,31 @@ describe('KeyAuthService (two replicas, real Postgres and Redis)', () => {
     spy.mockRestore();
   });
 
+  it('a secret remembered as unknown works as soon as a key with it is created (the create announces its hash)', async () => {
+    const secret = generateKeySecret();
+    await deny(authA, [secret]);
+    await deny(authB, [secret]);
+    const key = await tx.run((t) =>
+      keys.create(t, { id: newKeyId(), name: 'k', keyHash: hashKeySecret(secret), keyPrefix: keyPrefixOf(secret), teamId: null, expiresAt: null, metadata: {}, allowedModels: [] }),
+    );
+    await invalidator.keysChanged([key.id], [hashKeySecret(secret)]);
+    // Well inside the 10 s an unknown hash is remembered for.
+    await within(1000, async () => (await authA.authenticate([secret]).then(() => true, () => false)) && (await authB.authenticate([secret]).then(() => true, () => false)));
+  });
+
+  it('authenticateCached answers from memory and Redis only: a warm key passes, anything else is null, Postgres is never asked', async () => {
+    const { secret, id } = await createKey();
+    await authA.authenticate([secret]);
+    const spy = jest.spyOn(b.get(ApiKeyRepository), 'findAuthRecordByHash');
+    const warm = await authB.authenticateCached([secret]);
+    expect(warm?.kind === 'key' && warm.snapshot.keyId).toBe(id);
+    expect(await authB.authenticateCached([generateKeySecret()])).toBeNull();
+    expect(await authB.authenticateCached([secret, generateKeySecret()])).toBeNull();
+    expect(await authB.authenticateCached(['not-a-key'])).toBeNull();
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
   it('a revoke reaches both replicas within one second', async () => {
     const { secret, id } = await createKey();
     await authA.authenticate([secret]);
