@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ErrorCode, LlmpError, type GatewayConfig, type Principal } from '@llmp/common';
-import { GATEWAY_CONFIG, InfraModule, OutboxRepository } from '@llmp/infra';
+import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, InfraModule, OutboxRepository, REDIS } from '@llmp/infra';
 import { PolicyModule } from '../policy.module';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import { TeamRepository } from '../repositories/team.repository';
@@ -160,6 +161,11 @@ describe('KeyAuthService (two replicas, real Postgres and Redis)', () => {
     expect(await authB.authenticateCached([generateKeySecret()])).toBeNull();
     expect(await authB.authenticateCached([secret, generateKeySecret()])).toBeNull();
     expect(await authB.authenticateCached(['not-a-key'])).toBeNull();
+    // Served here before: still passes once the in-process entry is stale and Redis has let the snapshot go.
+    await new Promise((r) => setTimeout(r, 1100));
+    await b.get<Redis>(REDIS).del(`keysnap:${hashKeySecret(secret)}`);
+    const stale = await authB.authenticateCached([secret]);
+    expect(stale?.kind === 'key' && stale.snapshot.keyId).toBe(id);
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
   });

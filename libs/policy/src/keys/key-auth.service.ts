@@ -82,8 +82,9 @@ export class KeyAuthService implements OnModuleInit {
   }
 
   /**
-   * The principal when the key is valid and known to memory or Redis (every key used in the last minutes), else
-   * null; never asks Postgres. For clients that already failed too often: their guesses cost no database lookup.
+   * The principal when the key is valid and known to memory or Redis, else null; never asks Postgres. For clients
+   * that already failed too often: their guesses cost no database lookup. A key this replica served before still
+   * passes after its Redis entry expired (from the last snapshot held here, as during a Redis outage).
    */
   async authenticateCached(credentials: readonly string[]): Promise<Principal | null> {
     if (this.config.auth.mode === 'disabled') return { kind: 'anonymous' };
@@ -101,6 +102,7 @@ export class KeyAuthService implements OnModuleInit {
       this.storeLookups.redis++;
       entry = await this.store.get(hash).catch(() => null);
       if (entry) this.remember(hash, entry, this.local.currentGeneration, this.negative.currentGeneration);
+      else entry = hit?.value ?? null;
     }
     return entry && isUsable(entry, now) ? { kind: 'key', snapshot: entry.snapshot } : null;
   }
