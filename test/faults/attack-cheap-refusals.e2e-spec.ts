@@ -41,6 +41,12 @@ function call(url: string, opts: { method?: string; headers?: [string, string][]
   });
 }
 
+/** Waits out the end of the current UTC minute when it is near: the failure limit counts per minute. */
+async function awayFromMinuteEdge(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 15_000) await new Promise((r) => setTimeout(r, left + 100));
+}
+
 const randomKey = (): string => `llmp_${randomBytes(32).toString('base64url')}`;
 const chatBody = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
 
@@ -214,6 +220,7 @@ server: { bodyLimitBytes: ${TEN_MB} }
 
   faultCase('attack', 'an address that keeps failing gets 429 with Retry-After in its envelope; valid keys still pass', async () => {
     const from = '127.0.0.3';
+    await awayFromMinuteEdge();
     for (let i = 0; i < MAX_FAILURES; i++) expect((await chatAs(from, [['authorization', `Bearer ${randomKey()}`]])).status).toBe(401);
     const lookups = counter(await metrics(), 'llmp_key_store_lookups_total', 'store="postgres"');
 
@@ -242,7 +249,7 @@ server: { bodyLimitBytes: ${TEN_MB} }
     // Another address is not limited by these failures: its bad key is a plain 401.
     expect((await chatAs('127.0.0.4', [['authorization', `Bearer ${randomKey()}`]])).status).toBe(401);
     expect(counter(await metrics(), 'llmp_auth_failures_total', 'outcome="limited"')).toBeGreaterThanOrEqual(4);
-  });
+  }, 60_000);
 
   faultCase('attack', 'two different credentials in one request are a 401 on every surface; the same key twice passes', async () => {
     const other = randomKey();
@@ -300,8 +307,9 @@ server: { bodyLimitBytes: ${TEN_MB} }
       expect(mine.length).toBeLessThanOrEqual(failed.get(address)!.minutes.size);
       for (const e of mine) expect(e).toMatchObject({ requestId: null, after: { aggregated: true } });
     }
-    const limited = rows.filter((e) => e.sourceIp === '127.0.0.3').reduce((n, e) => n + e.after.limited, 0);
-    expect(limited).toBe(4);
+    // The limit case's four refused guesses are counted as limited (when that case ran before this one).
+    if (failed.has('127.0.0.3')) expect(rows.filter((e) => e.sourceIp === '127.0.0.3').reduce((n, e) => n + e.after.limited, 0)).toBe(4);
+    expect(total).toBeGreaterThan(0);
     ctx.lost(Math.max(0, total - rows.reduce((n, e) => n + e.after.count, 0)), 'audited failures');
 
     // The usage ledger still has one record per request, 401 and 429 alike.
