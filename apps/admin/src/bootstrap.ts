@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { clientErrorHandler, ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
+import { installBoundedJsonParser } from './common/bounded-json.parser';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
 import { UnsafeInputPipe } from './common/unsafe-input.pipe';
 import { registerConsole } from './console/console-static';
@@ -23,6 +24,7 @@ export async function createAdminApp(options: AdminAppOptions = {}): Promise<Nes
     new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES, clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { code, message } })) }),
     { logger: options.logger ?? ['error', 'warn', 'log'] },
   );
+  installBoundedJsonParser(app, ADMIN_BODY_LIMIT_BYTES);
   app.useGlobalPipes(new UnsafeInputPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new AdminExceptionFilter());
   app.enableShutdownHooks();

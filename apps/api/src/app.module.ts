@@ -10,6 +10,7 @@ import { ResponsesController } from './gateway/responses/responses.controller';
 import { ModelCatalogService } from './gateway/openai/model-catalog.service';
 import { OpenAiController } from './gateway/openai/openai.controller';
 import { GatewayPipeline } from './gateway/pipeline/gateway-pipeline.service';
+import { AuthFailureAudit } from './gateway/pipeline/auth-failure-audit.service';
 import { SettlementService } from './gateway/pipeline/settlement.service';
 import { HealthController } from './health/health.controller';
 import { DataPlaneMetricsCollector } from './metrics/data-plane-metrics.collector';
@@ -18,6 +19,6 @@ import { DataPlaneMetricsCollector } from './metrics/data-plane-metrics.collecto
 @Module({
   imports: [InfraModule, PolicyModule, LimitsModule, PricingModule, RoutingModule, QueuesModule],
   controllers: [OpenAiController, ResponsesController, AnthropicController, GeminiController, OllamaController, HealthController],
-  providers: [GatewayPipeline, SettlementService, ModelCatalogService, DataPlaneMetricsCollector, AnthropicTokenCounter],
+  providers: [GatewayPipeline, SettlementService, AuthFailureAudit, ModelCatalogService, DataPlaneMetricsCollector, AnthropicTokenCounter],
 })
 export class ApiModule {}

@@ -3,13 +3,20 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { clientErrorHandler, InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
+import { JSON_TOO_DEEP_MESSAGE, jsonTextDepth, MAX_JSON_DEPTH } from '@llmp/common';
 import { ApiModule } from './app.module';
 import { GatewayExceptionFilter } from './gateway/errors/gateway-exception.filter';
 import { requestIdFrom } from './gateway/ingress/request-id';
 
-/** Accepts any JSON-ish body: OpenAI clients always send JSON, curl users often forget the content type. */
+/**
+ * Accepts any JSON-ish body: OpenAI clients always send JSON, curl users often forget the content type. Nesting is
+ * bounded on the text, before JSON.parse, which would otherwise spend seconds of CPU on megabytes of `[[[[`.
+ */
 function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
   if (body === '' || body === undefined) return done(null, undefined);
+  if (jsonTextDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    return done(Object.assign(new Error(JSON_TOO_DEEP_MESSAGE), { statusCode: 400, code: 'LLMP_JSON_TOO_DEEP' }));
+  }
   try {
     done(null, JSON.parse(body));
   } catch (e) {

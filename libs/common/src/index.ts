@@ -8,4 +8,5 @@ export * from './queues/queue-registry';
 export * from './admin/admin-role';
 export * from './translation';
 export * from './json/json-depth';
+export * from './json/json-text-depth';
 export * from './tokenizer/lazy-tokenizer';

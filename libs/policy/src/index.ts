@@ -12,6 +12,7 @@ export * from './repositories/transaction.runner';
 export * from './stages/model-resolver';
 export * from './stages/allowlist-decision';
 export * from './stages/authenticate.stage';
+export * from './keys/auth-failure-limiter';
 export * from './stages/resolve-model.stage';
 export * from './stages/allowlist.stage';
 export * from './stages/token-cap.stage';

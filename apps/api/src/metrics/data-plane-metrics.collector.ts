@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigStore, EventPublisher, InflightTracker, MetricsService } from '@llmp/infra';
-import { AdmissionService, KeyAuthService } from '@llmp/policy';
+import { AdmissionService, AuthenticateStage, KeyAuthService } from '@llmp/policy';
 import { CooldownService } from '@llmp/routing';
 
 const SURFACES = ['openai', 'anthropic', 'gemini', 'ollama'] as const;
@@ -19,6 +19,7 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
     private readonly inflight: InflightTracker,
     private readonly config: ConfigStore,
     private readonly keyAuth: KeyAuthService,
+    private readonly authenticate: AuthenticateStage,
   ) {}
 
   onModuleInit(): void {
@@ -51,6 +52,16 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
       'Key lookups that missed a store: redis_unreachable (answered from memory or Postgres), postgres_unreachable (a cold key could not be checked)',
       ['reason'],
     );
+    const keyStoreLookups = m.mirroredCounter(
+      'llmp_key_store_lookups_total',
+      'Key lookups that left process memory, by store (redis, postgres); unknown keys are remembered, so a repeated one costs neither',
+      ['store'],
+    );
+    const authFailures = m.mirroredCounter(
+      'llmp_auth_failures_total',
+      'Failed data plane authentications on this replica: rejected (401) or limited (429, the address failed too often this minute)',
+      ['outcome'],
+    );
     const inflight = m.gauge('llmp_inflight_requests', 'Requests and streams in flight on this replica');
     const draining = m.gauge('llmp_draining', '1 while this replica is shutting down');
 
@@ -82,6 +93,12 @@ export class DataPlaneMetricsCollector implements OnModuleInit {
       const s = this.keyAuth.fallbackStats();
       keyAuthFallbacks.set({ reason: 'redis_unreachable' }, s.redisUnreachable);
       keyAuthFallbacks.set({ reason: 'postgres_unreachable' }, s.postgresUnreachable);
+      const l = this.keyAuth.storeLookupStats();
+      keyStoreLookups.set({ store: 'redis' }, l.redis);
+      keyStoreLookups.set({ store: 'postgres' }, l.postgres);
+      const f = this.authenticate.failures.totals;
+      authFailures.set({ outcome: 'rejected' }, f.failures - f.limited);
+      authFailures.set({ outcome: 'limited' }, f.limited);
     });
     m.addCollector('inflight', () => {
       inflight.set(this.inflight.count);

@@ -57,7 +57,11 @@ export interface GatewayConfig {
   models: ModelConfig[];
   /** Global aliases from the file; admin-managed aliases are layered on top. */
   aliases: Record<string, string>;
-  auth: { mode: 'required' | 'disabled' };
+  auth: {
+    mode: 'required' | 'disabled';
+    /** Failed data plane authentications per client address per minute before further failures get a 429 (0: off). */
+    maxFailuresPerMinute: number;
+  };
   routing: {
     /** Consecutive failures after which a target cools down. */
     cooldownAfterFailures: number;

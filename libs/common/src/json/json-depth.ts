@@ -5,6 +5,9 @@
  */
 export const MAX_JSON_DEPTH = 128;
 
+/** What both planes answer (400) for a body nested deeper than MAX_JSON_DEPTH. */
+export const JSON_TOO_DEEP_MESSAGE = `The request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`;
+
 /**
  * Nesting depth of a parsed JSON value, walked without recursion (a hostile body can nest 100,000 levels). Stops
  * once `limit` is passed. On the data plane's hot path: about 0.6 µs for a ten-message chat body with a tool.

@@ -33,6 +33,16 @@ describe('parseGatewayConfig', () => {
     ]);
   });
 
+  it('reads auth.maxFailuresPerMinute (default 30, 0 turns the limit off) and refuses a negative or fractional one', () => {
+    const base = 'providers: [{ name: p, type: mock }]\nmodels: [{ name: m, targets: [{ provider: p, model: x }] }]\n';
+    expect(parseGatewayConfig(base, 't', {}).auth).toEqual({ mode: 'required', maxFailuresPerMinute: 30 });
+    expect(parseGatewayConfig(`${base}auth: { mode: required, maxFailuresPerMinute: 0 }\n`, 't', {}).auth.maxFailuresPerMinute).toBe(0);
+    expect(parseGatewayConfig(`${base}auth: disabled\n`, 't', {}).auth).toEqual({ mode: 'disabled', maxFailuresPerMinute: 30 });
+    for (const bad of ['-1', '2.5', 'lots']) {
+      expect(problemsOf(`${base}auth: { maxFailuresPerMinute: ${bad} }\n`)).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/must be (at least 0|an integer)/) })]);
+    }
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const problems = problemsOf('providers:\n  - name: a\n    type: [mock\n');
     expect(problems[0].line).toBeGreaterThan(0);

@@ -277,7 +277,10 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
     providers,
     models,
     aliases,
-    auth: { mode: authMode === 'disabled' ? 'disabled' : 'required' },
+    auth: {
+      mode: authMode === 'disabled' ? 'disabled' : 'required',
+      maxFailuresPerMinute: r.number(['auth', 'maxFailuresPerMinute'], { min: 0, integer: true }) ?? 30,
+    },
     routing: {
       cooldownAfterFailures: r.number(['routing', 'cooldownAfterFailures'], { min: 1, integer: true }) ?? 3,
       cooldownMs: r.number(['routing', 'cooldownMs'], { min: 0, integer: true }) ?? 30_000,

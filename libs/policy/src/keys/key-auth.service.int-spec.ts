@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ErrorCode, LlmpError, type GatewayConfig, type Principal } from '@llmp/common';
-import { GATEWAY_CONFIG, InfraModule, OutboxRepository } from '@llmp/infra';
+import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, InfraModule, OutboxRepository, REDIS } from '@llmp/infra';
 import { PolicyModule } from '../policy.module';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import { TeamRepository } from '../repositories/team.repository';
@@ -139,6 +140,36 @@ describe('KeyAuthService (two replicas, real Postgres and Redis)', () => {
     spy.mockRestore();
   });
 
+  it('a secret remembered as unknown works as soon as a key with it is created (the create announces its hash)', async () => {
+    const secret = generateKeySecret();
+    await deny(authA, [secret]);
+    await deny(authB, [secret]);
+    const key = await tx.run((t) =>
+      keys.create(t, { id: newKeyId(), name: 'k', keyHash: hashKeySecret(secret), keyPrefix: keyPrefixOf(secret), teamId: null, expiresAt: null, metadata: {}, allowedModels: [] }),
+    );
+    await invalidator.keysChanged([key.id], [hashKeySecret(secret)]);
+    // Well inside the 10 s an unknown hash is remembered for.
+    await within(1000, async () => (await authA.authenticate([secret]).then(() => true, () => false)) && (await authB.authenticate([secret]).then(() => true, () => false)));
+  });
+
+  it('authenticateCached answers from memory and Redis only: a warm key passes, anything else is null, Postgres is never asked', async () => {
+    const { secret, id } = await createKey();
+    await authA.authenticate([secret]);
+    const spy = jest.spyOn(b.get(ApiKeyRepository), 'findAuthRecordByHash');
+    const warm = await authB.authenticateCached([secret]);
+    expect(warm?.kind === 'key' && warm.snapshot.keyId).toBe(id);
+    expect(await authB.authenticateCached([generateKeySecret()])).toBeNull();
+    expect(await authB.authenticateCached([secret, generateKeySecret()])).toBeNull();
+    expect(await authB.authenticateCached(['not-a-key'])).toBeNull();
+    // Served here before: still passes once the in-process entry is stale and Redis has let the snapshot go.
+    await new Promise((r) => setTimeout(r, 1100));
+    await b.get<Redis>(REDIS).del(`keysnap:${hashKeySecret(secret)}`);
+    const stale = await authB.authenticateCached([secret]);
+    expect(stale?.kind === 'key' && stale.snapshot.keyId).toBe(id);
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
   it('a revoke reaches both replicas within one second', async () => {
     const { secret, id } = await createKey();
     await authA.authenticate([secret]);
@@ -202,7 +233,7 @@ describe('KeyAuthService (two replicas, real Postgres and Redis)', () => {
   });
 
   it('answers anonymous when auth is disabled', async () => {
-    const off = await replica((c) => ({ ...c, auth: { mode: 'disabled' } }));
+    const off = await replica((c) => ({ ...c, auth: { ...c.auth, mode: 'disabled' } }));
     await expect(off.get(KeyAuthService).authenticate([])).resolves.toEqual({ kind: 'anonymous' });
     await off.close();
   });

@@ -15,6 +15,13 @@ const CONFLICTING_KEYS_MESSAGE = 'More than one different API key was sent in on
 
 const LOCAL_TTL_MS = 1000;
 const LOCAL_MAX_ENTRIES = 50_000;
+/**
+ * Unknown hashes are held apart from known keys, so a flood of random keys cannot push warm keys out of memory,
+ * and longer (as long as Redis holds them): a secret only becomes valid by a create or rotation, and both announce
+ * the new hash, which drops it here at once.
+ */
+const NEGATIVE_TTL_MS = 10_000;
+const NEGATIVE_MAX_ENTRIES = 10_000;
 
 /** What a policy invalidation message asks a replica to forget. */
 export interface InvalidationMessage {
@@ -47,10 +54,13 @@ function toCached(r: KeyAuthRecord): CachedAuth {
 export class KeyAuthService implements OnModuleInit {
   private readonly logger = new Logger(KeyAuthService.name);
   private readonly local = new LocalSnapshotCache(LOCAL_TTL_MS, LOCAL_MAX_ENTRIES);
+  private readonly negative = new LocalSnapshotCache(NEGATIVE_TTL_MS, NEGATIVE_MAX_ENTRIES);
   private readonly inFlight = new Map<string, Promise<CachedAuth>>();
   private redisDownLogged = false;
   /** Cold lookups that could not use a store: Redis (answered from memory or Postgres) or Postgres (failed). */
   private readonly fallbacks = { redisUnreachable: 0, postgresUnreachable: 0 };
+  /** Lookups that left process memory, by store: what a flood of unknown keys costs. */
+  private readonly storeLookups = { redis: 0, postgres: 0 };
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -66,21 +76,45 @@ export class KeyAuthService implements OnModuleInit {
 
   async authenticate(credentials: readonly string[]): Promise<Principal> {
     if (this.config.auth.mode === 'disabled') return { kind: 'anonymous' };
-    const distinct = new Set<string>();
-    for (const c of credentials) if (typeof c === 'string' && c.trim() !== '') distinct.add(c.trim());
-    if (distinct.size > 1) throw new LlmpError(ErrorCode.InvalidApiKey, CONFLICTING_KEYS_MESSAGE);
-    const [secret] = distinct;
-    if (secret === undefined || !isWellFormedKey(secret)) throw this.invalid();
-    const entry = await this.lookup(hashKeySecret(secret));
+    const entry = await this.lookup(hashKeySecret(this.secretOf(credentials)));
     if (!isUsable(entry, Date.now())) throw this.invalid();
     return { kind: 'key', snapshot: entry.snapshot };
+  }
+
+  /**
+   * The principal when the key is valid and known to memory or Redis, else null; never asks Postgres. For clients
+   * that already failed too often: their guesses cost no database lookup. A key this replica served before still
+   * passes after its Redis entry expired (from the last snapshot held here, as during a Redis outage).
+   */
+  async authenticateCached(credentials: readonly string[]): Promise<Principal | null> {
+    if (this.config.auth.mode === 'disabled') return { kind: 'anonymous' };
+    let hash: string;
+    try {
+      hash = hashKeySecret(this.secretOf(credentials));
+    } catch {
+      return null;
+    }
+    const now = Date.now();
+    const hit = this.local.get(hash, now);
+    const unknown = this.negative.get(hash, now);
+    let entry = hit?.fresh ? hit.value : unknown?.fresh ? unknown.value : null;
+    if (entry === null) {
+      this.storeLookups.redis++;
+      entry = await this.store.get(hash).catch(() => null);
+      if (entry) this.remember(hash, entry, this.local.currentGeneration, this.negative.currentGeneration);
+      else entry = hit?.value ?? null;
+    }
+    return entry && isUsable(entry, now) ? { kind: 'key', snapshot: entry.snapshot } : null;
   }
 
   /** Applies a policy change announced by the control plane (called by the invalidation listener). */
   applyInvalidation(msg: InvalidationMessage): void {
     if (msg.keyIds?.length) this.local.dropKeys(msg.keyIds);
     for (const t of msg.teamIds ?? []) this.local.dropTeam(t);
-    if (msg.hashes?.length) this.local.dropHashes(msg.hashes);
+    if (msg.hashes?.length) {
+      this.local.dropHashes(msg.hashes);
+      this.negative.dropHashes(msg.hashes);
+    }
   }
 
   /** Running totals of store fallbacks, for `/metrics`. */
@@ -88,33 +122,59 @@ export class KeyAuthService implements OnModuleInit {
     return this.fallbacks;
   }
 
+  /** Running totals of lookups that left memory (Redis reads, Postgres queries), for `/metrics`. */
+  storeLookupStats(): Readonly<{ redis: number; postgres: number }> {
+    return this.storeLookups;
+  }
+
   /** Forgets everything held in process (tests, and a resubscribe after a lost connection). */
   clearLocal(): void {
     this.local.clear();
+    this.negative.clear();
   }
 
   private invalid(): LlmpError {
     return new LlmpError(ErrorCode.InvalidApiKey, INVALID_API_KEY_MESSAGE);
   }
 
+  /** The one well-formed secret the request carried; two different ones, none, or a malformed one are a 401. */
+  private secretOf(credentials: readonly string[]): string {
+    const distinct = new Set<string>();
+    for (const c of credentials) if (typeof c === 'string' && c.trim() !== '') distinct.add(c.trim());
+    if (distinct.size > 1) throw new LlmpError(ErrorCode.InvalidApiKey, CONFLICTING_KEYS_MESSAGE);
+    const [secret] = distinct;
+    if (secret === undefined || !isWellFormedKey(secret)) throw this.invalid();
+    return secret;
+  }
+
+  /** Stores a lookup's answer in the in-process layer it belongs to, unless an invalidation came in meanwhile. */
+  private remember(hash: string, value: CachedAuth, generation: number, negativeGeneration: number): void {
+    if (value.kind === 'none') this.negative.set(hash, value, Date.now(), negativeGeneration);
+    else this.local.set(hash, value, Date.now(), generation);
+  }
+
   private async lookup(hash: string): Promise<CachedAuth> {
     const now = Date.now();
     const hit = this.local.get(hash, now);
     if (hit?.fresh) return hit.value;
+    const unknown = this.negative.get(hash, now);
+    if (unknown?.fresh) return unknown.value;
     const pending = this.inFlight.get(hash);
     if (pending) return pending;
-    const load = this.loadShared(hash, hit?.value ?? null).finally(() => this.inFlight.delete(hash));
+    const load = this.loadShared(hash, hit?.value ?? unknown?.value ?? null).finally(() => this.inFlight.delete(hash));
     this.inFlight.set(hash, load);
     return load;
   }
 
   private async loadShared(hash: string, stale: CachedAuth | null): Promise<CachedAuth> {
     const generation = this.local.currentGeneration;
+    const negativeGeneration = this.negative.currentGeneration;
     let epoch: string | null = null;
     try {
+      this.storeLookups.redis++;
       const cached = await this.store.get(hash);
       if (cached) {
-        this.local.set(hash, cached, Date.now(), generation);
+        this.remember(hash, cached, generation, negativeGeneration);
         return cached;
       }
       epoch = await this.store.epoch();
@@ -128,6 +188,7 @@ export class KeyAuthService implements OnModuleInit {
       // Keep authenticating from what this process already knows while Redis is away.
       if (stale) return stale;
     }
+    this.storeLookups.postgres++;
     const record = await this.keys.findAuthRecordByHash(hash).catch(() => {
       this.fallbacks.postgresUnreachable++;
       // A retryable 503, not a 500: the key may be fine, the store that knows it is away (cached keys keep working).
@@ -136,7 +197,7 @@ export class KeyAuthService implements OnModuleInit {
       });
     });
     const value: CachedAuth = record ? toCached(record) : { kind: 'none' };
-    this.local.set(hash, value, Date.now(), generation);
+    this.remember(hash, value, generation, negativeGeneration);
     if (epoch !== null) {
       await this.store.fill(hash, value, epoch).catch((e: unknown) => {
         this.logger.warn(`could not cache a key snapshot in Redis: ${(e as Error).message}`);

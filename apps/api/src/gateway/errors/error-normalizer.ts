@@ -12,6 +12,7 @@ function fromFastify(e: { code?: string; statusCode?: number; message: string })
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'LLMP_JSON_TOO_DEEP':
       return new LlmpError(ErrorCode.InvalidRequest, e.message);
     default:
       if (e.statusCode === 400) {

@@ -13,8 +13,8 @@ export class ModelCatalogService {
     private readonly config: ConfigStore,
   ) {}
 
-  async list(credentials: string[]): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
-    const principal = await this.authenticate.run(credentials);
+  async list(credentials: string[], clientAddress: string): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
+    const principal = await this.authenticate.run(credentials, clientAddress);
     const names = this.visibility.visibleModels(principal, this.config.current().models.map((m) => m.name));
     return {
       object: 'list',

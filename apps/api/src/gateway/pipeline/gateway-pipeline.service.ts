@@ -36,7 +36,7 @@ export class GatewayPipeline {
     const headers: Record<string, string> = { 'x-request-id': request.responseRequestId };
     try {
       trace.span?.stage('authenticate');
-      const principal = await this.authenticate.run(request.credentials);
+      const principal = await this.authenticate.run(request.credentials, request.sourceIp);
       trace.principal = principal;
       trace.span?.stage('resolve_model');
       const resolution = this.resolveModel.run(principal, request.model);
@@ -109,7 +109,7 @@ export class GatewayPipeline {
    * and allowlist decisions as `run`, nothing reserved, nothing settled.
    */
   async authorize(request: CanonicalRequest): Promise<ModelResolution> {
-    const principal = await this.authenticate.run(request.credentials);
+    const principal = await this.authenticate.run(request.credentials, request.sourceIp);
     const resolution = this.resolveModel.run(principal, request.model);
     this.allowlist.run(principal, resolution);
     return resolution;

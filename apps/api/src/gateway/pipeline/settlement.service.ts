@@ -16,6 +16,11 @@ const DENIALS = new Set<string>([
   ErrorCode.MaxTokensExceeded,
 ]);
 
+/** A request refused before it had a principal: audited per address and minute by AuthFailureAudit, not here. */
+function failedAuthentication(trace: RequestTrace): boolean {
+  return trace.principal === null && (trace.errorCode === ErrorCode.InvalidApiKey || trace.errorCode === ErrorCode.RateLimitExceeded);
+}
+
 /**
  * Stage 8: settles the limit reservation to actual usage and enqueues the ledger record (and, for denials, the audit
  * event). Runs exactly once per request on every exit path and never fails the request.
@@ -84,7 +89,7 @@ export class SettlementService {
         createdAt: new Date(req.receivedAt).toISOString(),
       };
       this.events.publishUsage(event);
-      if (trace.errorCode && DENIALS.has(trace.errorCode)) this.events.publishAudit(this.denialEvent(trace));
+      if (trace.errorCode && DENIALS.has(trace.errorCode) && !failedAuthentication(trace)) this.events.publishAudit(this.denialEvent(trace));
       const upstreamMs = this.upstreamMs(trace);
       this.observe(trace, event.latencyMs, upstreamMs);
       if (this.accessLog.enabled) this.logAccess(req, event, upstreamMs);
