@@ -20,6 +20,7 @@ export * from './stages/policy-explain.service';
 export * from './pricing/decimal-money';
 export * from './pricing/model-price.repository';
 export * from './pricing/price-book.service';
+export * from './pricing/admission-price';
 export * from './pricing/pricing.constants';
 export * from './pricing/pricing.module';
 export * from './limits/admission.service';

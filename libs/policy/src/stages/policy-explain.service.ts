@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
+import { ErrorCode, isConfiguredModel, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
+import { allowlistName } from './allowlist-decision';
 import { AllowlistStage } from './allowlist.stage';
 import { ResolveModelStage } from './resolve-model.stage';
 import { TokenCapStage } from './token-cap.stage';
@@ -95,20 +96,26 @@ export class PolicyExplainService {
       reason:
         resolution.aliasChain.length > 1
           ? `alias chain ${resolution.aliasChain.join(' → ')}`
-          : resolution.forcedProvider
-            ? `provider forced to ${resolution.forcedProvider}`
+          : resolution.forced
+            ? isConfiguredModel(resolution)
+              ? `provider forced to ${resolution.forced.provider}, a target of the configured model ${resolution.resolved}`
+              : `provider forced to ${resolution.forced.provider}; no configured model has this target`
             : 'a canonical model name',
       details: { ...resolution },
     });
 
     const decision = this.allowlist.decide(principal, resolution);
+    const judged = allowlistName(resolution);
     const levels = decision.levels.map((l) =>
       l.matchedBy === 'unrestricted'
         ? `${l.level}: no restriction`
         : l.matchedBy
           ? `${l.level}: ${l.matchedBy === 'alias' ? 'names the alias' : 'matches'} \`${l.pattern}\``
-          : `${l.level}: not in [${l.allowedModels.join(', ')}]`,
+          : l.allowedModels.length === 0
+            ? `${l.level}: an empty list allows configured models only, and \`${judged}\` is no configured target`
+            : `${l.level}: \`${judged}\` not in [${l.allowedModels.join(', ')}]`,
     );
+    if (principal.kind !== 'key' && !decision.allowed) levels.push(`\`${judged}\` is no configured target`);
     if (!decision.allowed) {
       const error = errorOf(catchError(() => this.allowlist.run(principal, resolution)));
       steps.push({ stage: 'allowlist', decision: 'deny', reason: levels.join('; '), details: { levels: decision.levels }, error });
