@@ -11,6 +11,7 @@ export * from './repositories/idempotency.repository';
 export * from './repositories/transaction.runner';
 export * from './stages/model-resolver';
 export * from './stages/allowlist-decision';
+export * from './stages/alias-rules';
 export * from './stages/authenticate.stage';
 export * from './stages/resolve-model.stage';
 export * from './stages/allowlist.stage';
