@@ -253,6 +253,27 @@ auth: { mode: required }
     expect(Number(rows.get(id)!.costUsd)).toBeCloseTo(costAt(PROVIDER_PRICE), 10);
   });
 
+  faultCase('attack', 'an admin price override for a forced provider://model counts as its price under a budget', async (ctx) => {
+    const { key } = await createKey({ allowedModels: ['mock://*'], budgetUsd: 1000, budgetPeriod: 'total' });
+    const first = await SURFACES[0].send(api.url, key, 'mock://mock-small', `forced-${randomBytes(5).toString('hex')}`);
+    expect([first.status, openAiCode(await first.text())]).toEqual([400, 'model_not_priced']);
+    const put = await adminCall('PUT', `/admin/v1/prices/${encodeURIComponent('mock://mock-small')}`, { inputPerMillion: 3000, outputPerMillion: 4000 });
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ model: 'mock://mock-small', source: 'override' });
+    let id = '';
+    // Every replica reloads prices within a second of the change.
+    await waitFor('the override on the data plane', async () => {
+      id = `forced-${randomBytes(5).toString('hex')}`;
+      const res = await SURFACES[0].send(api.url, key, 'mock://mock-small', id);
+      await res.text();
+      return res.status === 200;
+    }, 10_000);
+    const { rows, missing } = await settled([id]);
+    ctx.lost(missing, 'ledger rows');
+    expect(rows.get(id)).toMatchObject({ resolvedModel: 'mock://mock-small', priced: true, status: 200 });
+    expect(Number(rows.get(id)!.costUsd)).toBeGreaterThan(0);
+  });
+
   faultCase('attack', 'an allowlist of gpt-4o-mini* reaches neither mock://gpt-4o-mini-but-actually-large nor evil://gpt-4o-mini on any surface', async (ctx) => {
     const { key } = await createKey({ allowedModels: ['gpt-4o-mini*'] });
     let lost = 0;
