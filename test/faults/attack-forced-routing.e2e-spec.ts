@@ -382,5 +382,14 @@ auth: { mode: required }
     const arbitrary = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: any.id, request: { model: 'up://anything' } })).json;
     expect(arbitrary.allowed).toBe(false);
     expect(arbitrary.steps[2].reason).toContain('configured');
+
+    // The price rule, as admission applies it: a budgeted key is refused an unpriced model, priced ones pass.
+    const budgeted = await createKey({ allowedModels: ['mock://*', 'gpt-4o-mini'], budgetUsd: 10, budgetPeriod: 'total' });
+    const unpriced = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: budgeted.id, request: { model: 'mock://mock-large' } })).json;
+    expect(unpriced.allowed).toBe(false);
+    expect(unpriced.steps[4]).toMatchObject({ stage: 'price', decision: 'deny', error: { code: 'model_not_priced' } });
+    const priced = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: budgeted.id, request: { model: 'gpt-4o-mini' } })).json;
+    expect(priced.allowed).toBe(true);
+    expect(priced.steps[4]).toMatchObject({ stage: 'price', decision: 'pass', details: { price: MINI_PRICE, budgeted: true } });
   });
 });
