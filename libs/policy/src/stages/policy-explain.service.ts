@@ -123,9 +123,8 @@ export class PolicyExplainService {
           ? `${l.level}: ${l.matchedBy === 'alias' ? 'names the alias' : 'matches'} \`${l.pattern}\``
           : l.allowedModels.length === 0
             ? `${l.level}: an empty list allows configured models only, and \`${judged}\` is no configured target`
-            : `${l.level}: \`${judged}\` not in [${l.allowedModels.join(', ')}]`,
+            : `${l.level}: \`${judged}\` not in [${l.allowedModels.join(', ')}]${resolution.forced ? ' (a forced target is granted only by a provider://model entry)' : ''}`,
     );
-    if (principal.kind !== 'key' && !decision.allowed) levels.push(`\`${judged}\` is no configured target`);
     if (!decision.allowed) {
       const error = errorOf(catchError(() => this.allowlist.run(principal, resolution)));
       steps.push({ stage: 'allowlist', decision: 'deny', reason: levels.join('; '), details: { levels: decision.levels }, error });
