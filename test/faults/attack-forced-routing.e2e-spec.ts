@@ -110,6 +110,22 @@ const SURFACES: Surface[] = [
       json(`${u}/api/chat`, { authorization: `Bearer ${k}`, 'x-request-id': id }, { model, messages, stream: false, options: { num_predict: 100_000 } }),
     codeOf: (b) => /^([a-z_]+):/.exec((JSON.parse(b) as { error?: string }).error ?? '')?.[1],
   },
+  {
+    name: 'ollama generate',
+    send: (u, k, model, id) =>
+      json(`${u}/api/generate`, { authorization: `Bearer ${k}`, 'x-request-id': id }, { model, prompt: 'hi', stream: false, options: { num_predict: 100_000 } }),
+    codeOf: (b) => /^([a-z_]+):/.exec((JSON.parse(b) as { error?: string }).error ?? '')?.[1],
+  },
+];
+
+/** Surfaces only refusals are sent to (the fake upstream speaks chat, not embeddings). */
+const REFUSAL_SURFACES: Surface[] = [
+  ...SURFACES,
+  {
+    name: 'openai embeddings',
+    send: (u, k, model, id) => json(`${u}/v1/embeddings`, { authorization: `Bearer ${k}`, 'x-request-id': id }, { model, input: 'hi' }),
+    codeOf: openAiCode,
+  },
 ];
 
 /**
@@ -162,7 +178,7 @@ describe('attack: forced routing', () => {
   const refusedEverywhere = async (key: string, model: string, code: string): Promise<{ ids: string[]; missing: number }> => {
     const before = upstreamRequests().length;
     const ids: string[] = [];
-    for (const s of SURFACES) {
+    for (const s of REFUSAL_SURFACES) {
       const id = `forced-${randomBytes(5).toString('hex')}`;
       ids.push(id);
       const res = await s.send(api.url, key, model, id);
