@@ -174,7 +174,7 @@ describe('admin keys, teams, aliases and explain (e2e on Fastify)', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.allowed).toBe(true);
     expect(ok.body.steps.map((s: { stage: string; decision: string }) => `${s.stage}:${s.decision}`)).toEqual([
-      'authenticate:pass', 'resolve_model:pass', 'allowlist:pass', 'token_cap:pass',
+      'authenticate:pass', 'resolve_model:pass', 'allowlist:pass', 'token_cap:pass', 'price:pass',
     ]);
     expect(ok.body.steps[1].details.aliasChain).toEqual(['cheap', 'fast', 'gpt-4o-mini']);
     expect(ok.body.upstreamBody.max_tokens).toBe(64);

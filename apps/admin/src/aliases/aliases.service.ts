@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, LlmpError, type GatewayConfig } from '@llmp/common';
 import { GATEWAY_CONFIG, OutboxRepository } from '@llmp/infra';
 import {
+  aliasProblem,
   GlobalAliasCache,
   ModelAliasRepository,
   PolicyInvalidator,
-  resolveModelName,
   ResolveModelStage,
   TransactionRunner,
 } from '@llmp/policy';
@@ -63,17 +63,15 @@ export class AliasesService {
     await this.cache.refresh();
   }
 
-  /** An alias must lead somewhere: a model, a known forced provider, without cycles or chains that are too long. */
+  /**
+   * An alias must lead to a configured model (or a configured target's `provider://model`), without cycles or chains
+   * that are too long, and must not carry a configured model's name.
+   */
   private assertResolvable(alias: string, target: string): void {
-    if (alias.length < 1 || alias.length > 256 || alias.includes('://')) {
-      throw new LlmpError(ErrorCode.InvalidRequest, 'An alias is 1 to 256 characters and cannot contain `://`.');
-    }
-    try {
-      resolveModelName(alias, { key: {}, team: {}, global: { ...this.cache.all, [alias]: target } }, this.resolver.modelCatalog);
-    } catch {
-      throw new LlmpError(ErrorCode.InvalidRequest, `The alias \`${alias}\` → \`${target}\` does not resolve to a configured model.`, {
-        data: { field: 'target' },
-      });
+    const problem = aliasProblem(alias, { key: {}, team: {}, global: { ...this.cache.all, [alias]: target } }, this.resolver.modelCatalog);
+    if (problem) {
+      const message = problem.part === 'target' ? `${problem.message} (\`${alias}\` → \`${target}\`)` : problem.message;
+      throw new LlmpError(ErrorCode.InvalidRequest, message, { data: { field: problem.part === 'target' ? 'target' : 'alias' } });
     }
   }
 }

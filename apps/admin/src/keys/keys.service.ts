@@ -4,13 +4,16 @@ import { ErrorCode, LlmpError } from '@llmp/common';
 import { OutboxRepository, type PrismaTx } from '@llmp/infra';
 import {
   ApiKeyRepository,
+  assertAliasesAllowed,
   deriveKeySecret,
+  GlobalAliasCache,
   generateKeySecret,
   hashKeySecret,
   IdempotencyRepository,
   keyPrefixOf,
   newKeyId,
   PolicyInvalidator,
+  ResolveModelStage,
   rotationPurpose,
   TeamRepository,
   TransactionRunner,
@@ -52,6 +55,8 @@ export class KeysService {
     private readonly tx: TransactionRunner,
     private readonly invalidator: PolicyInvalidator,
     private readonly masterKey: MasterKeyService,
+    private readonly globalAliases: GlobalAliasCache,
+    private readonly resolver: ResolveModelStage,
   ) {}
 
   async create(ctx: AdminRequestContext, dto: CreateKeyDto): Promise<CreatedKeyDto> {
@@ -63,6 +68,7 @@ export class KeysService {
     const hash = hashKeySecret(secret);
     const created = await this.tx.run(async (tx) => {
       await this.assertTeam(tx, dto.teamId);
+      await this.assertAliases(tx, dto.modelAliases, dto.teamId);
       const key = await this.keys.create(tx, {
         id: newKeyId(),
         name: dto.name,
@@ -111,6 +117,7 @@ export class KeysService {
     const updated = await this.tx.run(async (tx) => {
       const before = await this.mustFind(tx, id);
       if (patch.teamId) await this.assertTeam(tx, patch.teamId);
+      await this.assertAliases(tx, dto.modelAliases, patch.teamId !== undefined ? patch.teamId : before.teamId);
       const after = await this.keys.update(tx, id, patch);
       await this.outbox.appendAudit(tx, adminAuditEvent(ctx, 'key.update', `key:${id}`, keyView(before), keyView(after)));
       return after;
@@ -194,6 +201,13 @@ export class KeysService {
     const key = await this.keys.findById(id, tx);
     if (!key) throw notFound(id);
     return key;
+  }
+
+  /** Sent key aliases follow the alias rules, resolved over the key's team's aliases and the global ones. */
+  private async assertAliases(tx: PrismaTx, aliases: Record<string, string> | undefined, teamId: string | null | undefined): Promise<void> {
+    if (!aliases || Object.keys(aliases).length === 0) return;
+    const team = teamId ? await this.teams.findById(teamId, tx) : null;
+    assertAliasesAllowed('modelAliases', aliases, { key: aliases, team: team?.modelAliases ?? {}, global: this.globalAliases.all }, this.resolver.modelCatalog);
   }
 
   private async assertTeam(tx: PrismaTx, teamId: string | null | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, LlmpError } from '@llmp/common';
-import { PolicyExplainService } from '@llmp/policy';
+import { PolicyExplainService, PriceBook } from '@llmp/policy';
 import { READ_ROLES, Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { ExplainRequestDto } from './dto/explain-request.dto';
@@ -13,7 +13,10 @@ import { ExplainResultDto } from './dto/explain-result.dto';
 @ApiErrors(401, 403)
 @Controller('admin/v1/policy')
 export class PolicyController {
-  constructor(private readonly explainer: PolicyExplainService) {}
+  constructor(
+    private readonly explainer: PolicyExplainService,
+    private readonly prices: PriceBook,
+  ) {}
 
   @Post('explain')
   @HttpCode(200)
@@ -26,6 +29,6 @@ export class PolicyController {
     if (typeof model !== 'string' || model === '') {
       throw new LlmpError(ErrorCode.InvalidRequest, '`request.model` must be a non-empty string.', { param: 'request.model' });
     }
-    return this.explainer.explain(dto.keyId, { model, body });
+    return this.explainer.explain(dto.keyId, { model, body }, this.prices);
   }
 }

@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, LlmpError } from '@llmp/common';
 import { OutboxRepository, type PrismaTx } from '@llmp/infra';
-import { ApiKeyRepository, newTeamId, PolicyInvalidator, TeamRepository, TransactionRunner, type TeamRecord } from '@llmp/policy';
+import {
+  ApiKeyRepository,
+  assertAliasesAllowed,
+  GlobalAliasCache,
+  newTeamId,
+  PolicyInvalidator,
+  ResolveModelStage,
+  TeamRepository,
+  TransactionRunner,
+  type TeamRecord,
+} from '@llmp/policy';
 import type { AdminRequestContext } from '../auth/admin-request-context';
 import { adminAuditEvent } from '../common/audit-event.factory';
 import { sentPolicyFields } from '../common/policy-fields.view';
@@ -22,11 +32,14 @@ export class TeamsService {
     private readonly outbox: OutboxRepository,
     private readonly tx: TransactionRunner,
     private readonly invalidator: PolicyInvalidator,
+    private readonly globalAliases: GlobalAliasCache,
+    private readonly resolver: ResolveModelStage,
   ) {}
 
   async create(ctx: AdminRequestContext, dto: CreateTeamDto): Promise<TeamDto> {
     const team = await this.tx.run(async (tx) => {
       await this.assertNameFree(tx, dto.name);
+      this.assertAliases(dto.modelAliases);
       const created = await this.teams.create(tx, { id: newTeamId(), name: dto.name, metadata: dto.metadata ?? {}, ...sentPolicyFields(dto) });
       await this.outbox.appendAudit(tx, adminAuditEvent(ctx, 'team.create', `team:${created.id}`, null, teamView(created)));
       return created;
@@ -48,6 +61,7 @@ export class TeamsService {
     const team = await this.tx.run(async (tx) => {
       const before = await this.mustFind(tx, id);
       if (dto.name !== undefined && dto.name !== before.name) await this.assertNameFree(tx, dto.name);
+      this.assertAliases(dto.modelAliases);
       const after = await this.teams.update(tx, id, {
         ...sentPolicyFields(dto),
         ...(dto.name !== undefined && { name: dto.name }),
@@ -76,6 +90,12 @@ export class TeamsService {
     const team = await this.teams.findById(id, tx);
     if (!team) throw notFound(id);
     return team;
+  }
+
+  /** Sent team aliases follow the alias rules, resolved over the global aliases. */
+  private assertAliases(aliases: Record<string, string> | undefined): void {
+    if (!aliases) return;
+    assertAliasesAllowed('modelAliases', aliases, { key: {}, team: aliases, global: this.globalAliases.all }, this.resolver.modelCatalog);
   }
 
   private async assertNameFree(tx: PrismaTx, name: string): Promise<void> {

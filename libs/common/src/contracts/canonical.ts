@@ -30,15 +30,36 @@ export interface CanonicalRequest {
   path?: string;
 }
 
+/** The one upstream a `provider://model` request is routed to. */
+export interface ForcedTarget {
+  provider: string;
+  /** The upstream model name, as the client wrote it after `://`. */
+  model: string;
+}
+
 /** Result of model resolution (stage 2). */
 export interface ModelResolution {
   requested: string;
-  /** The canonical model name in the config's `models` (or the provider model when forced). */
+  /**
+   * The policy model: the name the allowlist, caps, key x model limits, prices and the ledger use. A configured
+   * model's name, also for a forced target that is a target of that model; `provider://model` for a forced target no
+   * configured model has. Never the bare upstream name.
+   */
   resolved: string;
   /** Names walked through, first to last, e.g. ["fast", "gpt-4o-mini"]. */
   aliasChain: string[];
-  /** Set when the client used `provider://model`. */
-  forcedProvider?: string;
+  /** Set when the name (or an alias) was `provider://model`: the only target the request is routed to. */
+  forced?: ForcedTarget;
+}
+
+/** `provider://model`, the form allowlists, caps and prices name a forced target by. */
+export function forcedName(target: ForcedTarget): string {
+  return `${target.provider}://${target.model}`;
+}
+
+/** Whether the policy model is a configured model (always, except for a forced target no configured model has). */
+export function isConfiguredModel(resolution: ModelResolution): boolean {
+  return resolution.forced === undefined || resolution.resolved !== forcedName(resolution.forced);
 }
 
 /** Token usage as reported by an upstream or estimated by llmp. */

@@ -16,6 +16,11 @@ export interface ProviderConfig {
   maxResponseBytes?: number;
   /** Extra static headers sent upstream (from config only, never from clients). */
   headers?: Record<string, string>;
+  /**
+   * Price of a forced `provider://model` call whose target is no configured model's target (a configured target is
+   * priced as its model). Without it such calls are unpriced, and refused under a budget (`model_not_priced`).
+   */
+  pricing?: ModelPricing;
 }
 
 export interface ModelTarget {

@@ -9,6 +9,8 @@ export enum ErrorCode {
   PermissionDenied = 'permission_denied',
   ModelNotFound = 'model_not_found',
   ModelNotAllowed = 'model_not_allowed',
+  /** A request under a budget for a model (or forced provider) with no price: it would otherwise be free. */
+  ModelNotPriced = 'model_not_priced',
   MaxTokensExceeded = 'max_tokens_exceeded',
   RequestNeverFits = 'request_exceeds_limit',
   RateLimitExceeded = 'rate_limit_exceeded',
@@ -32,6 +34,7 @@ export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.InvalidRequest:
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ModelNotPriced:
     case ErrorCode.MaxTokensExceeded:
     case ErrorCode.RequestNeverFits:
       return 400;
@@ -89,6 +92,7 @@ export function openAiErrorTypeOf(code: ErrorCode): string {
     case ErrorCode.InvalidRequest:
     case ErrorCode.RequestTooLarge:
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ModelNotPriced:
     case ErrorCode.MaxTokensExceeded:
     case ErrorCode.RequestNeverFits:
     case ErrorCode.Unsupported:

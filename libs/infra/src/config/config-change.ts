@@ -49,10 +49,18 @@ export function summarizeConfigChange(before: GatewayConfig, after: GatewayConfi
     const a = afterModels.get(name)?.pricing ?? null;
     if (JSON.stringify(a) !== JSON.stringify(b)) prices.push({ model: name, before: b, after: a });
   }
+  // A provider's price (forced calls no configured model has) is listed under the name the price book gives it.
+  const beforeProviders = byName(before.providers);
+  const afterProviders = byName(after.providers);
+  for (const name of new Set([...beforeProviders.keys(), ...afterProviders.keys()])) {
+    const b = beforeProviders.get(name)?.pricing ?? null;
+    const a = afterProviders.get(name)?.pricing ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) prices.push({ model: `${name}://*`, before: b, after: a });
+  }
   const stripPricing = (m: Map<string, GatewayConfig['models'][number]>) =>
     new Map([...m].map(([k, v]) => [k, { name: v.name, targets: v.targets }]));
   return {
-    providers: diff(byName(before.providers), byName(after.providers)),
+    providers: diff(beforeProviders, afterProviders),
     models: diff(stripPricing(beforeModels), stripPricing(afterModels)),
     aliases: diff(new Map(Object.entries(before.aliases)), new Map(Object.entries(after.aliases))),
     prices,

@@ -74,4 +74,25 @@ describe('parseGatewayConfig', () => {
     );
     expect(problems.map((p) => p.message).join('\n')).toMatch(/duplicate model name[\s\S]*shadows a model/);
   });
+
+  it('reads providers[].pricing and refuses a partial one', () => {
+    const config = parseGatewayConfig(
+      'providers:\n  - { name: p, type: mock, pricing: { input: 1.5, output: 2 } }\n  - { name: q, type: mock }\nmodels:\n  - { name: m, targets: [{ provider: p, model: x }] }\n',
+      't',
+      {},
+    );
+    expect(config.providers.map((p) => p.pricing)).toEqual([{ input: 1.5, output: 2 }, undefined]);
+    const problems = problemsOf('providers:\n  - { name: p, type: mock, pricing: { input: 1 } }\nmodels:\n  - { name: m, targets: [{ provider: p, model: x }] }\n');
+    expect(problems.map((p) => p.message).join('\n')).toContain('needs input and output prices');
+  });
+
+  it('accepts aliases that lead to a configured model or target, and refuses any other target', () => {
+    const base = 'providers: [{ name: p, type: mock }]\nmodels:\n  - { name: m, targets: [{ provider: p, model: x }] }\n';
+    const ok = parseGatewayConfig(`${base}aliases:\n  a: m\n  b: a\n  c: "p://x"\n`, 't', {});
+    expect(ok.aliases).toEqual({ a: 'm', b: 'a', c: 'p://x' });
+    const problems = problemsOf(`${base}aliases:\n  u: nope\n  f: "p://arbitrary"\n  l: l2\n  l2: l\n`);
+    const text = problems.map((p) => p.message).join('\n');
+    for (const alias of ['u', 'f', 'l', 'l2']) expect(text).toContain(`alias "${alias}"`);
+    expect(problems.every((p) => p.message.includes('does not lead to a configured model'))).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import type {
   AdminLoginThrottle,
   GatewayConfig,
   ModelConfig,
+  ModelPricing,
   ModelTarget,
   ProviderConfig,
   ProviderType,
@@ -167,6 +168,7 @@ function readProviders(r: ConfigReader): ProviderConfig[] {
     if (r.isMapAt([...at, 'headers'])) {
       for (const h of r.keys([...at, 'headers'])) headers[h] = r.string([...at, 'headers', h]) ?? '';
     }
+    const pricing = readPricing(r, at);
     if (name && type && PROVIDER_TYPES.includes(type as ProviderType)) {
       providers.push({
         name,
@@ -176,10 +178,23 @@ function readProviders(r: ConfigReader): ProviderConfig[] {
         timeoutMs: r.number([...at, 'timeoutMs'], { min: 1, integer: true }) ?? DEFAULT_TIMEOUT_MS,
         maxResponseBytes: r.number([...at, 'maxResponseBytes'], { min: 64 * 1024, integer: true }) ?? maxResponseBytes,
         headers,
+        ...(pricing && { pricing }),
       });
     }
   });
   return providers;
+}
+
+/** `pricing: { input, output }` (USD per million tokens) under a model or a provider. */
+function readPricing(r: ConfigReader, at: Path): ModelPricing | undefined {
+  if (r.value([...at, 'pricing']) === undefined) return undefined;
+  const input = r.number([...at, 'pricing', 'input'], { min: 0 });
+  const output = r.number([...at, 'pricing', 'output'], { min: 0 });
+  if (input === undefined || output === undefined) {
+    r.problem([...at, 'pricing'], 'needs input and output prices');
+    return undefined;
+  }
+  return { input, output };
 }
 
 function readModels(r: ConfigReader, providerNames: Set<string>): ModelConfig[] {
@@ -207,19 +222,16 @@ function readModels(r: ConfigReader, providerNames: Set<string>): ModelConfig[] 
       const weight = r.number([...tp, 'weight'], { min: 0 }) ?? 1;
       if (provider && model) targets.push({ provider, model, priority, weight });
     });
-    let pricing: ModelConfig['pricing'];
-    if (r.value([...at, 'pricing']) !== undefined) {
-      const input = r.number([...at, 'pricing', 'input'], { min: 0 });
-      const output = r.number([...at, 'pricing', 'output'], { min: 0 });
-      if (input === undefined || output === undefined) r.problem([...at, 'pricing'], 'needs input and output prices');
-      else pricing = { input, output };
-    }
+    const pricing = readPricing(r, at);
     if (name) models.push({ name, targets, pricing });
   });
   return models;
 }
 
-function readAliases(r: ConfigReader, modelNames: Set<string>): Record<string, string> {
+/** Longest alias chain the config may hold (the resolver's own limit). */
+const MAX_ALIAS_DEPTH = 8;
+
+function readAliases(r: ConfigReader, models: ModelConfig[]): Record<string, string> {
   const aliases: Record<string, string> = {};
   const raw = r.value(['aliases']);
   if (raw === undefined || raw === null) return aliases;
@@ -227,13 +239,32 @@ function readAliases(r: ConfigReader, modelNames: Set<string>): Record<string, s
     r.problem(['aliases'], 'must be a map of alias: model');
     return aliases;
   }
+  const modelNames = new Set(models.map((m) => m.name));
+  const targets = new Set(models.flatMap((m) => m.targets.map((t) => `${t.provider}://${t.model}`)));
   for (const alias of r.keys(['aliases'])) {
     const target = r.string(['aliases', alias], { required: true });
     if (!target) continue;
     if (modelNames.has(alias)) r.problem(['aliases', alias], `alias "${alias}" shadows a model of the same name`);
     aliases[alias] = target;
   }
+  for (const alias of Object.keys(aliases)) {
+    if (!leadsToConfiguredModel(alias, aliases, modelNames, targets)) {
+      r.problem(['aliases', alias], `alias "${alias}" → "${aliases[alias]}" does not lead to a configured model (or a configured target's provider://model)`);
+    }
+  }
   return aliases;
+}
+
+/** Follows global aliases from `alias`: it must end at a configured model or a configured target, without a cycle. */
+function leadsToConfiguredModel(alias: string, aliases: Record<string, string>, models: Set<string>, targets: Set<string>): boolean {
+  let name = alias;
+  for (let depth = 0; depth < MAX_ALIAS_DEPTH; depth++) {
+    const next = Object.prototype.hasOwnProperty.call(aliases, name) ? aliases[name] : undefined;
+    if (next === undefined) return false;
+    if (models.has(next) || targets.has(next)) return true;
+    name = next;
+  }
+  return false;
 }
 
 function readLoginThrottle(r: ConfigReader): AdminLoginThrottle {
@@ -265,7 +296,7 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
   if (doc.contents !== null && !isMap(doc.contents)) r.problem([], 'the config must be a YAML map');
   const providers = readProviders(r);
   const models = readModels(r, new Set(providers.map((p) => p.name)));
-  const aliases = readAliases(r, new Set(models.map((m) => m.name)));
+  const aliases = readAliases(r, models);
 
   const authMode = r.string(['auth', 'mode']) ?? (r.value(['auth']) === 'disabled' ? 'disabled' : 'required');
   if (authMode !== 'required' && authMode !== 'disabled') r.problem(['auth', 'mode'], 'must be required or disabled');

@@ -18,6 +18,7 @@ export interface PriceEntry {
   model: string;
   inputPerMillion: string;
   outputPerMillion: string;
+  /** `config` also for a provider's price (`providers[].pricing`), whose `model` reads `provider://*`. */
   source: 'config' | 'override';
 }
 
@@ -50,6 +51,8 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
   private readonly channel: string;
   private readonly refreshIntervalMs: number;
   private readonly fromConfig = new Map<string, CompiledPrice>();
+  /** By provider name: the price of forced calls to that provider's models that no configured model has. */
+  private fromProviders = new Map<string, CompiledPrice>();
   private prices = new Map<string, CompiledPrice>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
@@ -77,6 +80,20 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
   }
 
   private loadConfigPrices(config: GatewayConfig): void {
+    const providers = new Map<string, CompiledPrice>();
+    for (const p of config.providers) {
+      if (!p.pricing) continue;
+      providers.set(
+        p.name,
+        compile({
+          model: `${p.name}://*`,
+          inputPerMillion: normalizeDecimal(p.pricing.input),
+          outputPerMillion: normalizeDecimal(p.pricing.output),
+          source: 'config',
+        }),
+      );
+    }
+    this.fromProviders = providers;
     this.fromConfig.clear();
     for (const m of config.models) {
       if (!m.pricing) continue;
@@ -128,13 +145,24 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
     return this.refreshing;
   }
 
+  /**
+   * The price of a policy model (see `ModelResolution.resolved`): a configured model's (config or override), or for
+   * `provider://model` an override of that exact name, else the provider's `pricing`.
+   */
   priceOf(model: string): ModelPricing | null {
-    return this.prices.get(model)?.pricing ?? null;
+    return this.compiledOf(model)?.pricing ?? null;
   }
 
   /** The effective price of one model, decimal strings. */
   entryOf(model: string): PriceEntry | null {
-    return this.prices.get(model)?.entry ?? null;
+    return this.compiledOf(model)?.entry ?? null;
+  }
+
+  private compiledOf(model: string): CompiledPrice | undefined {
+    const own = this.prices.get(model);
+    if (own !== undefined) return own;
+    const forced = model.indexOf('://');
+    return forced > 0 ? this.fromProviders.get(model.slice(0, forced)) : undefined;
   }
 
   /** Every model with a price (config or override), sorted by name. */
@@ -148,7 +176,7 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
   }
 
   cost(model: string, promptTokens: number, completionTokens: number): CostResult {
-    const price = this.prices.get(model);
+    const price = this.compiledOf(model);
     if (!price) return { costUsd: '0', priced: false };
     return {
       costUsd: formatDecimal(costUnits(promptTokens, completionTokens, price.input, price.output), COST_SCALE),

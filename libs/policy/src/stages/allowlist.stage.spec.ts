@@ -4,8 +4,14 @@ import { AllowlistStage } from './allowlist.stage';
 
 const stage = new AllowlistStage();
 
-function res(requested: string, resolved: string, chain: string[] = [requested], forcedProvider?: string): ModelResolution {
-  return { requested, resolved, aliasChain: chain, ...(forcedProvider ? { forcedProvider } : {}) };
+function res(requested: string, resolved: string, chain: string[] = [requested]): ModelResolution {
+  return { requested, resolved, aliasChain: chain };
+}
+
+/** A forced `provider://model`; `configuredAs` is the configured model whose target it is, if any. */
+function forced(name: string, configuredAs?: string, chain: string[] = [name]): ModelResolution {
+  const [provider, model] = name.split('://');
+  return { requested: chain[0], resolved: configuredAs ?? name, aliasChain: chain, forced: { provider, model } };
 }
 
 function allowed(p: Principal, r: ModelResolution): boolean {
@@ -66,10 +72,35 @@ describe('AllowlistStage', () => {
     expect(allowed(p, res('gpt-4o', 'gpt-4o'))).toBe(true);
   });
 
-  it('checks forced providers by provider://model and by model', () => {
-    const forced = res('mock://mock-large', 'mock-large', ['mock://mock-large'], 'mock');
-    expect(allowed(keyPrincipal({ allowedModels: ['mock://*'] }), forced)).toBe(true);
-    expect(allowed(keyPrincipal({ allowedModels: ['mock-large'] }), forced)).toBe(true);
-    expect(allowed(keyPrincipal({ allowedModels: ['gpt-4o'] }), forced)).toBe(false);
+  it('grants a forced target only by an entry in provider://model form, never by the part after ://', () => {
+    const large = forced('mock://mock-large');
+    expect(allowed(keyPrincipal({ allowedModels: ['mock://*'] }), large)).toBe(true);
+    expect(allowed(keyPrincipal({ allowedModels: ['mock-large'] }), large)).toBe(false);
+    expect(allowed(keyPrincipal({ allowedModels: ['gpt-4o'] }), large)).toBe(false);
+    // A bare `*` means every model, not every upstream name of every provider.
+    expect(allowed(keyPrincipal({ allowedModels: ['*'] }), large)).toBe(false);
+    expect(allowed(keyPrincipal({ allowedModels: ['*://*'] }), large)).toBe(true);
+    const mini = keyPrincipal({ allowedModels: ['gpt-4o-mini*'] });
+    expect(allowed(mini, forced('mock://gpt-4o-mini-but-actually-large'))).toBe(false);
+    expect(allowed(mini, forced('evil://gpt-4o-mini'))).toBe(false);
+    // Even a configured target of gpt-4o-mini is named by its provider://model, not by the model's name.
+    expect(allowed(mini, forced('openai://gpt-4o-mini', 'gpt-4o-mini'))).toBe(false);
+    expect(allowed(keyPrincipal({ allowedModels: ['openai://gpt-4o-mini*'] }), forced('openai://gpt-4o-mini', 'gpt-4o-mini'))).toBe(true);
+  });
+
+  it('lets an empty list ("any") and an anonymous caller reach configured targets only, never arbitrary upstream names', () => {
+    expect(allowed(keyPrincipal(), forced('openai://gpt-4o-mini', 'gpt-4o-mini'))).toBe(true);
+    expect(allowed(keyPrincipal(), forced('openai://anything-else'))).toBe(false);
+    expect(allowed({ kind: 'anonymous' }, forced('openai://anything-else'))).toBe(false);
+    expect(allowed({ kind: 'anonymous' }, forced('openai://gpt-4o-mini', 'gpt-4o-mini'))).toBe(true);
+    // An empty key list does not widen a team list that names no such target.
+    expect(allowed(keyPrincipal({}, { allowedModels: ['local://*'] }), forced('local://x'))).toBe(false);
+    expect(allowed(keyPrincipal({ allowedModels: ['local://*'] }, { allowedModels: ['local://*'] }), forced('local://x'))).toBe(true);
+  });
+
+  it('grants an alias to a forced target only when that target is configured', () => {
+    const p = keyPrincipal({ allowedModels: ['pinned'] });
+    expect(allowed(p, forced('openai://gpt-4o-mini', 'gpt-4o-mini', ['pinned', 'openai://gpt-4o-mini']))).toBe(true);
+    expect(allowed(p, forced('openai://raw-upstream', undefined, ['pinned', 'openai://raw-upstream']))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
+import { ErrorCode, LlmpError, type GatewayConfig, type ModelResolution, type Principal } from '@llmp/common';
 
 /** Alias chains longer than this are treated as misconfiguration. */
 export const MAX_ALIAS_DEPTH = 8;
@@ -15,6 +15,20 @@ export interface AliasLayers {
 export interface ModelCatalog {
   models: ReadonlySet<string>;
   providers: ReadonlySet<string>;
+  /** `provider://model` of every configured target → the configured model it belongs to (the first, in config order). */
+  targets: ReadonlyMap<string, string>;
+}
+
+/** The names a config makes resolvable; built once per config load, read per request. */
+export function catalogOf(config: Pick<GatewayConfig, 'models' | 'providers'>): ModelCatalog {
+  const targets = new Map<string, string>();
+  for (const m of config.models) {
+    for (const t of m.targets) {
+      const name = `${t.provider}://${t.model}`;
+      if (!targets.has(name)) targets.set(name, m.name);
+    }
+  }
+  return { models: new Set(config.models.map((m) => m.name)), providers: new Set(config.providers.map((p) => p.name)), targets };
 }
 
 export function modelNotFound(name: string): LlmpError {
@@ -41,7 +55,9 @@ export function aliasTarget(layers: AliasLayers, name: string): string | undefin
 
 /**
  * Follows aliases from the requested name to a canonical model (or a forced `provider://model`). Pure: the data
- * plane calls it per request with in-memory data only.
+ * plane calls it per request with in-memory data only. A forced target that is a configured target of a configured
+ * model resolves to that model (priced, capped, limited and recorded as it); any other forced target keeps its
+ * `provider://model` name as the policy model.
  */
 export function resolveModelName(requested: string, layers: AliasLayers, catalog: ModelCatalog): ModelResolution {
   const chain: string[] = [requested];
@@ -51,7 +67,7 @@ export function resolveModelName(requested: string, layers: AliasLayers, catalog
     if (forced) {
       const [, provider, model] = forced;
       if (!provider || !model || !catalog.providers.has(provider)) throw modelNotFound(requested);
-      return { requested, resolved: model, aliasChain: chain, forcedProvider: provider };
+      return { requested, resolved: catalog.targets.get(name) ?? name, aliasChain: chain, forced: { provider, model } };
     }
     const next = aliasTarget(layers, name);
     if (next === undefined || next === name) {

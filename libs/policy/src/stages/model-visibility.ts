@@ -24,16 +24,17 @@ export class ModelVisibility {
   constructor(private readonly globalAliases: GlobalAliasCache) {}
 
   /**
-   * Names (models and aliases, sorted) that resolve and pass the allowlist for this principal. `aliases` defaults
-   * to the global aliases in process; key and team aliases come from the principal.
+   * Names (models and aliases, sorted) that resolve and pass the allowlist for this principal, judged exactly as a
+   * request for them would be (an alias to a forced target no configured model has is listed only where the lists
+   * name that `provider://model`). `aliases` defaults to the global aliases in process; key and team aliases come
+   * from the principal.
    */
   visibleModels(
     principal: Principal,
-    allModelNames: readonly string[],
+    catalog: ModelCatalog,
     aliases: Readonly<Record<string, string>> = this.globalAliases.all,
   ): string[] {
-    const catalog: ModelCatalog = { models: new Set(allModelNames), providers: new Set() };
-    const candidates = new Set<string>([...allModelNames, ...Object.keys(aliases)]);
+    const candidates = new Set<string>([...catalog.models, ...Object.keys(aliases)]);
     if (principal.kind === 'key') {
       for (const a of Object.keys(principal.snapshot.key.modelAliases)) candidates.add(a);
       for (const a of Object.keys(principal.snapshot.team?.modelAliases ?? {})) candidates.add(a);

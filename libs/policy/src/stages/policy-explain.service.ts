@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, LlmpError, type ModelResolution, type Principal } from '@llmp/common';
+import { ErrorCode, isConfiguredModel, LlmpError, type ModelPricing, type ModelResolution, type Principal } from '@llmp/common';
+import { priceForAdmission, spendsAgainstBudget } from '../pricing/admission-price';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
+import { allowlistName } from './allowlist-decision';
 import { AllowlistStage } from './allowlist.stage';
 import { ResolveModelStage } from './resolve-model.stage';
 import { TokenCapStage } from './token-cap.stage';
@@ -11,7 +13,12 @@ export interface ExplainRequest {
   body?: Record<string, unknown>;
 }
 
-export type ExplainStageName = 'authenticate' | 'resolve_model' | 'allowlist' | 'token_cap';
+export type ExplainStageName = 'authenticate' | 'resolve_model' | 'allowlist' | 'token_cap' | 'price';
+
+/** Where explain reads prices (the PriceBook, which lives in the pricing module). */
+export interface ExplainPrices {
+  priceOf(model: string): ModelPricing | null;
+}
 
 /** One stage's verdict and its reasons. */
 export interface ExplainStep {
@@ -35,7 +42,10 @@ function errorOf(e: unknown): { code: ErrorCode; message: string } {
   throw e;
 }
 
-/** Runs stages 1-4 for a key id and a request, without credentials or providers, and says why each decided so. */
+/**
+ * Runs stages 1-4 and the admission's price rule for a key id and a request, without credentials, providers or limits,
+ * and says why each decided so.
+ */
 @Injectable()
 export class PolicyExplainService {
   constructor(
@@ -45,7 +55,8 @@ export class PolicyExplainService {
     private readonly tokenCap: TokenCapStage,
   ) {}
 
-  async explain(keyId: string, request: ExplainRequest): Promise<PolicyExplanation> {
+  /** `prices` decides the admission price rule (a budgeted key never gets an unpriced model). */
+  async explain(keyId: string, request: ExplainRequest, prices: ExplainPrices): Promise<PolicyExplanation> {
     const record = await this.keys.findAuthRecordById(keyId);
     if (!record) throw new LlmpError(ErrorCode.NotFound, `No key with id \`${keyId}\`.`);
     const steps: ExplainStep[] = [];
@@ -62,7 +73,7 @@ export class PolicyExplainService {
         : null;
     if (authReason) {
       steps.push({ stage: 'authenticate', decision: 'deny', reason: authReason });
-      return skip(['resolve_model', 'allowlist', 'token_cap']);
+      return skip(['resolve_model', 'allowlist', 'token_cap', 'price']);
     }
     steps.push({
       stage: 'authenticate',
@@ -87,7 +98,7 @@ export class PolicyExplainService {
       resolution = this.resolveModel.run(principal, request.model);
     } catch (e) {
       steps.push({ stage: 'resolve_model', decision: 'deny', reason: 'the name is no model or alias', error: errorOf(e) });
-      return skip(['allowlist', 'token_cap']);
+      return skip(['allowlist', 'token_cap', 'price']);
     }
     steps.push({
       stage: 'resolve_model',
@@ -95,24 +106,29 @@ export class PolicyExplainService {
       reason:
         resolution.aliasChain.length > 1
           ? `alias chain ${resolution.aliasChain.join(' → ')}`
-          : resolution.forcedProvider
-            ? `provider forced to ${resolution.forcedProvider}`
+          : resolution.forced
+            ? isConfiguredModel(resolution)
+              ? `provider forced to ${resolution.forced.provider}, a target of the configured model ${resolution.resolved}`
+              : `provider forced to ${resolution.forced.provider}; no configured model has this target`
             : 'a canonical model name',
       details: { ...resolution },
     });
 
     const decision = this.allowlist.decide(principal, resolution);
+    const judged = allowlistName(resolution);
     const levels = decision.levels.map((l) =>
       l.matchedBy === 'unrestricted'
         ? `${l.level}: no restriction`
         : l.matchedBy
           ? `${l.level}: ${l.matchedBy === 'alias' ? 'names the alias' : 'matches'} \`${l.pattern}\``
-          : `${l.level}: not in [${l.allowedModels.join(', ')}]`,
+          : l.allowedModels.length === 0
+            ? `${l.level}: an empty list allows configured models only, and \`${judged}\` is no configured target`
+            : `${l.level}: \`${judged}\` not in [${l.allowedModels.join(', ')}]${resolution.forced ? ' (a forced target is granted only by a provider://model entry)' : ''}`,
     );
     if (!decision.allowed) {
       const error = errorOf(catchError(() => this.allowlist.run(principal, resolution)));
       steps.push({ stage: 'allowlist', decision: 'deny', reason: levels.join('; '), details: { levels: decision.levels }, error });
-      return skip(['token_cap']);
+      return skip(['token_cap', 'price']);
     }
     steps.push({
       stage: 'allowlist',
@@ -133,10 +149,27 @@ export class PolicyExplainService {
               ? a.clamped.map((c) => `clamped ${c.field} ${c.from} → ${c.to}`).join('; ')
               : `within the cap of ${a.cap}`;
       steps.push({ stage: 'token_cap', decision: 'pass', reason, details: { ...a, outputCap: capped.outputCap } });
+      if (!this.explainPrice(steps, principal, resolution.resolved, prices)) return { keyId, allowed: false, steps, upstreamBody: null };
       return { keyId, allowed: true, steps, upstreamBody: capped.body };
     } catch (e) {
       steps.push({ stage: 'token_cap', decision: 'deny', reason: 'invalid output-token field', error: errorOf(e) });
+      steps.push({ stage: 'price', decision: 'skipped', reason: 'an earlier stage denied the request' });
       return { keyId, allowed: false, steps, upstreamBody: null };
+    }
+  }
+
+  /** The admission's price rule, as the data plane applies it before reserving; false when it refuses. */
+  private explainPrice(steps: ExplainStep[], principal: Principal, model: string, prices: ExplainPrices): boolean {
+    try {
+      const price = priceForAdmission(principal, model, prices);
+      const reason = price
+        ? `\`${model}\` costs ${price.input} / ${price.output} USD per million input / output tokens`
+        : `\`${model}\` has no price and no budget applies: it is recorded at cost 0`;
+      steps.push({ stage: 'price', decision: 'pass', reason, details: { model, price, budgeted: spendsAgainstBudget(principal) } });
+      return true;
+    } catch (e) {
+      steps.push({ stage: 'price', decision: 'deny', reason: `\`${model}\` has no price, and a budget applies`, error: errorOf(e) });
+      return false;
     }
   }
 }

@@ -5,7 +5,12 @@ import { ResolveModelStage } from './resolve-model.stage';
 
 const config = {
   providers: [{ name: 'mock' }, { name: 'openrouter' }],
-  models: [{ name: 'gpt-4o' }, { name: 'gpt-4o-mini' }, { name: 'claude' }],
+  models: [
+    { name: 'gpt-4o', targets: [{ provider: 'openrouter', model: 'openai/gpt-4o' }] },
+    { name: 'gpt-4o-mini', targets: [{ provider: 'openrouter', model: 'openai/gpt-4o-mini' }] },
+    { name: 'claude', targets: [] },
+    { name: 'also-gpt-4o', targets: [{ provider: 'openrouter', model: 'openai/gpt-4o' }] },
+  ],
   aliases: {},
 } as unknown as GatewayConfig;
 
@@ -50,14 +55,26 @@ describe('ResolveModelStage', () => {
     expect(codeOf(() => stage(long).run({ kind: 'anonymous' }, 'n0'))).toBe(ErrorCode.ModelNotFound);
   });
 
-  it('handles provider://model forcing, directly and via an alias', () => {
+  it('resolves a forced configured target to its configured model (the first in config order), routed to that target', () => {
     expect(stage().run({ kind: 'anonymous' }, 'openrouter://openai/gpt-4o')).toEqual({
       requested: 'openrouter://openai/gpt-4o',
-      resolved: 'openai/gpt-4o',
+      resolved: 'gpt-4o',
       aliasChain: ['openrouter://openai/gpt-4o'],
-      forcedProvider: 'openrouter',
+      forced: { provider: 'openrouter', model: 'openai/gpt-4o' },
     });
-    expect(stage({ x: 'mock://m' }).run({ kind: 'anonymous' }, 'x').forcedProvider).toBe('mock');
+    expect(stage({ x: 'openrouter://openai/gpt-4o-mini' }).run({ kind: 'anonymous' }, 'x')).toMatchObject({
+      resolved: 'gpt-4o-mini',
+      forced: { provider: 'openrouter', model: 'openai/gpt-4o-mini' },
+    });
+  });
+
+  it('keeps provider://model as the policy model of a forced target no configured model has, never the bare name', () => {
+    // `mock` serves no configured model; `openrouter` serves gpt-4o, but not under this upstream name.
+    for (const name of ['mock://gpt-4o', 'openrouter://gpt-4o-mini', 'openrouter://openai/gpt-4o-but-larger']) {
+      const r = stage().run({ kind: 'anonymous' }, name);
+      expect(r.resolved).toBe(name);
+      expect(r.forced).toEqual({ provider: name.split('://')[0], model: name.split('://')[1] });
+    }
     expect(codeOf(() => stage().run({ kind: 'anonymous' }, 'nope://m'))).toBe(ErrorCode.ModelNotFound);
   });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { GatewayConfig, ModelResolution, Principal } from '@llmp/common';
 import { ConfigStore, GATEWAY_CONFIG } from '@llmp/infra';
 import { GlobalAliasCache } from '../keys/global-alias.cache';
-import { aliasLayersOf, resolveModelName, type ModelCatalog } from './model-resolver';
+import { aliasLayersOf, catalogOf, resolveModelName, type ModelCatalog } from './model-resolver';
 
 /** Stage 2: requested name → aliases (key → team → global) → canonical model, or a forced `provider://model`. */
 @Injectable()
@@ -28,8 +28,4 @@ export class ResolveModelStage {
   get modelCatalog(): ModelCatalog {
     return this.catalog;
   }
-}
-
-function catalogOf(config: GatewayConfig): ModelCatalog {
-  return { models: new Set(config.models.map((m) => m.name)), providers: new Set(config.providers.map((p) => p.name)) };
 }

@@ -59,3 +59,19 @@ describe('TokenCapStage', () => {
     }
   });
 });
+
+describe('TokenCapStage on forced targets', () => {
+  const caps = { perModelMaxTokens: { 'gpt-4o': 512, 'mock://mock-large': 64, 'mock-large': 100000, '*': 2048 } };
+
+  it('caps a forced configured target as its configured model', () => {
+    const r: ModelResolution = { requested: 'openai://gpt-4o', resolved: 'gpt-4o', aliasChain: ['openai://gpt-4o'], forced: { provider: 'openai', model: 'gpt-4o' } };
+    expect(stage.run(keyPrincipal(caps), r, { max_tokens: 100000 }).body).toEqual({ max_tokens: 512 });
+  });
+
+  it('caps any other forced target by provider://model or *, never by the bare upstream name', () => {
+    const large: ModelResolution = { requested: 'mock://mock-large', resolved: 'mock://mock-large', aliasChain: ['mock://mock-large'], forced: { provider: 'mock', model: 'mock-large' } };
+    expect(stage.run(keyPrincipal(caps), large, {}).outputCap).toBe(64);
+    const other: ModelResolution = { requested: 'mock://x', resolved: 'mock://x', aliasChain: ['mock://x'], forced: { provider: 'mock', model: 'x' } };
+    expect(stage.run(keyPrincipal(caps), other, { max_tokens: 100000 }).outputCap).toBe(2048);
+  });
+});

@@ -51,9 +51,8 @@ export class TokenCapStage {
     body: Readonly<Record<string, unknown>>,
     options: TokenCapOptions = {},
   ): TokenCapResult {
-    const names = resolution.forcedProvider
-      ? [`${resolution.forcedProvider}://${resolution.resolved}`, resolution.resolved]
-      : [resolution.resolved];
+    // The policy model: a forced configured target is capped as its model, any other forced target by `provider://model`.
+    const names = [resolution.resolved];
     const keyCap = principal.kind === 'key' ? capIn(principal.snapshot.key.perModelMaxTokens, names) : null;
     const teamCap = principal.kind === 'key' ? capIn(principal.snapshot.team?.perModelMaxTokens, names) : null;
     const cap = smaller(keyCap, teamCap);

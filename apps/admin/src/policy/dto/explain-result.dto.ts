@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ExplainStepDto {
-  @ApiProperty({ enum: ['authenticate', 'resolve_model', 'allowlist', 'token_cap'] })
+  @ApiProperty({ enum: ['authenticate', 'resolve_model', 'allowlist', 'token_cap', 'price'] })
   stage: string;
 
   @ApiProperty({ enum: ['pass', 'deny', 'skipped'] })
@@ -21,7 +21,7 @@ export class ExplainResultDto {
   @ApiProperty()
   keyId: string;
 
-  @ApiProperty({ description: 'Whether stages 1-4 would let the request through (limits and budgets are not evaluated).' })
+  @ApiProperty({ description: 'Whether stages 1-4 and the price rule (no unpriced model under a budget) would let the request through (limits and budget balances are not evaluated).' })
   allowed: boolean;
 
   @ApiProperty({ type: [ExplainStepDto] })

@@ -26,6 +26,7 @@ export function anthropicErrorType(code: ErrorCode): string {
       return 'api_error';
     case ErrorCode.InvalidRequest:
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ModelNotPriced:
     case ErrorCode.MaxTokensExceeded:
     case ErrorCode.RequestNeverFits:
     case ErrorCode.Unsupported:

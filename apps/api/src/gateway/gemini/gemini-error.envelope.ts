@@ -4,6 +4,7 @@ import { ErrorCode, type LlmpError } from '@llmp/common';
 export function geminiStatusOf(code: ErrorCode): string {
   switch (code) {
     case ErrorCode.InvalidRequest:
+    case ErrorCode.ModelNotPriced:
     case ErrorCode.MaxTokensExceeded:
     case ErrorCode.RequestNeverFits:
     case ErrorCode.RequestTooLarge:

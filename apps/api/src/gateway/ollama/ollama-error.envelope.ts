@@ -10,6 +10,7 @@ export function ollamaErrorBody(e: LlmpError): { error: string } {
     case ErrorCode.PermissionDenied:
     case ErrorCode.ModelNotFound:
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ModelNotPriced:
     case ErrorCode.MaxTokensExceeded:
     case ErrorCode.RequestNeverFits:
     case ErrorCode.RateLimitExceeded:

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution } from '@llmp/common';
+import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution, type Principal } from '@llmp/common';
 import { GatewayTracing } from '@llmp/infra';
-import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, ResolveModelStage, TokenCapStage } from '@llmp/policy';
+import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, priceForAdmission, ResolveModelStage, TokenCapStage } from '@llmp/policy';
 import { type CallSignal, type ChunkBatch, RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
 import { RequestTrace } from './request-trace';
@@ -55,13 +55,14 @@ export class GatewayPipeline {
         model: resolution.resolved,
         promptTokensEstimate,
         outputTokensReserved,
-        reservedCostUsd: this.worstCaseCost(resolution.resolved, promptTokensEstimate, outputTokensReserved),
+        reservedCostUsd: this.worstCaseCost(principal, resolution.resolved, promptTokensEstimate, outputTokensReserved),
       });
       trace.admission = admission;
       Object.assign(headers, admission.headers);
 
       trace.span?.stage('route');
-      const plan = this.router.plan(resolution.resolved, resolution.forcedProvider);
+      // A forced call goes to its one target only, also when it is a configured model's target (policy saw that model).
+      const plan = this.router.plan(resolution.forced?.model ?? resolution.resolved, resolution.forced?.provider);
       trace.span?.stage('upstream');
       const upstream = await this.router.execute(plan, {
         requestId: request.requestId,
@@ -115,9 +116,12 @@ export class GatewayPipeline {
     return resolution;
   }
 
-  /** Budget reservations use the worst case: the whole prompt estimate and the whole output reservation. */
-  private worstCaseCost(model: string, promptTokens: number, outputTokens: number): number {
-    const price = this.prices.priceOf(model);
+  /**
+   * Budget reservations use the worst case: the whole prompt estimate and the whole output reservation. Under a
+   * budget an unpriced model is refused here (`model_not_priced`), before anything is reserved.
+   */
+  private worstCaseCost(principal: Principal, model: string, promptTokens: number, outputTokens: number): number {
+    const price = priceForAdmission(principal, model, this.prices);
     if (!price) return 0;
     return (promptTokens * price.input + outputTokens * price.output) / 1_000_000;
   }

@@ -53,3 +53,22 @@ describe('SettlementService.finishAfterResponse', () => {
     expect(published.map((e) => e.requestId)).toEqual(['first', 'second']);
   });
 });
+
+describe('SettlementService on forced calls', () => {
+  it('records and labels a forced configured target as its model, and folds any other forced target to provider://*', () => {
+    const published: UsageEvent[] = [];
+    const labels: string[] = [];
+    const events = { publishUsage: (e: UsageEvent) => published.push(e), publishAudit: () => undefined } as unknown as EventPublisher;
+    const prices = { priceOf: () => null, cost: () => ({ costUsd: '0', priced: false }) } as unknown as PriceBook;
+    const metrics = { observeRequest: (o: { model: string }) => labels.push(o.model) } as unknown as MetricsService;
+    const service = new SettlementService({} as AdmissionService, prices, events, metrics, { enabled: false } as unknown as AccessLog);
+    const configured = traceOf('configured');
+    configured.resolution = { requested: 'up://small', resolved: 'gpt-4o-mini', aliasChain: ['up://small'], forced: { provider: 'up', model: 'small' } };
+    const other = traceOf('other');
+    other.resolution = { requested: 'up://x', resolved: 'up://x', aliasChain: ['up://x'], forced: { provider: 'up', model: 'x' } };
+    service.finish(configured);
+    service.finish(other);
+    expect(published.map((e) => e.resolvedModel)).toEqual(['gpt-4o-mini', 'up://x']);
+    expect(labels).toEqual(['gpt-4o-mini', 'up://*']);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, principalKeyId, principalTeamId, type AuditEventInput, type CanonicalRequest, type UsageEvent } from '@llmp/common';
+import { ErrorCode, isConfiguredModel, principalKeyId, principalTeamId, type AuditEventInput, type CanonicalRequest, type UsageEvent } from '@llmp/common';
 import { AccessLog, EventPublisher, MetricsService } from '@llmp/infra';
 import { AdmissionService, PriceBook } from '@llmp/policy';
 import type { RequestTrace } from './request-trace';
@@ -10,6 +10,7 @@ import { countPromptTokens, countTokens } from './usage-estimator';
 const DENIALS = new Set<string>([
   ErrorCode.InvalidApiKey,
   ErrorCode.ModelNotAllowed,
+  ErrorCode.ModelNotPriced,
   ErrorCode.RateLimitExceeded,
   ErrorCode.BudgetExceeded,
   ErrorCode.RequestNeverFits,
@@ -136,8 +137,8 @@ export class SettlementService {
     const r = trace.resolution;
     this.metrics.observeRequest({
       surface: trace.request.surface,
-      // Bounded label: resolved names are configured models; a forced provider's model is client text, so it is folded.
-      model: r ? (r.forcedProvider ? `${r.forcedProvider}://*` : r.resolved) : '-',
+      // Bounded label: configured models as they are; a forced target no model has is client text, so it is folded.
+      model: r ? (isConfiguredModel(r) ? r.resolved : `${r.forced?.provider}://*`) : '-',
       status: trace.status,
       errorCode: trace.errorCode,
       totalMs,

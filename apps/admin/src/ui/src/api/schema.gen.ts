@@ -343,7 +343,7 @@ export interface ExplainRequestDto {
 }
 
 export interface ExplainStepDto {
-  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap";
+  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap" | "price";
   decision: "pass" | "deny" | "skipped";
   reason: string;
   details?: {
@@ -357,7 +357,7 @@ export interface ExplainStepDto {
 
 export interface ExplainResultDto {
   keyId: string;
-  /** Whether stages 1-4 would let the request through (limits and budgets are not evaluated). */
+  /** Whether stages 1-4 and the price rule (no unpriced model under a budget) would let the request through (limits and budget balances are not evaluated). */
   allowed: boolean;
   steps: Array<ExplainStepDto>;
   /** The body after the token cap. */
