@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import type { BudgetPeriod } from '@llmp/common';
-import { INT4_MAX, IsModelLimitsMap, IsPositiveIntMap, IsStringMap } from './validators';
+import { AtMostDecimals, INT4_MAX, IsModelLimitsMap, IsPositiveIntMap, IsStringMap } from './validators';
 
 /**
  * Budgets are stored as numeric(18, 6): at most 12 integer digits. Larger values would fail in Postgres with a 500,
@@ -67,7 +67,8 @@ export class PolicyFieldsDto {
 
   @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, maximum: BUDGET_USD_MAX, example: 100, description: 'Budget in USD per period (at most 6 decimals); null = none.' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @AtMostDecimals(6)
   @Min(0)
   @Max(BUDGET_USD_MAX)
   budgetUsd?: number | null;

@@ -83,6 +83,23 @@ export function IsModelLimitsMap(options?: ValidationOptions): PropertyDecorator
   );
 }
 
+/**
+ * A number with at most `places` decimals, as a numeric(p, places) column stores it without rounding. Unlike
+ * class-validator's maxDecimalPlaces this also refuses exponent forms such as `1e-7`, whose string has no dot.
+ */
+export function AtMostDecimals(places: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'atMostDecimals',
+      validator: {
+        validate: (v: unknown) => typeof v === 'number' && Number.isFinite(v) && Number(v.toFixed(places)) === v,
+        defaultMessage: () => `$property must have at most ${places} decimals`,
+      },
+    },
+    options,
+  );
+}
+
 /** A decimal string of a non-negative `bigint` (a cursor naming a row id or sequence number). */
 export function IsInt8String(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
