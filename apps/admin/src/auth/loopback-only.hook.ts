@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forwardedHops, normalizeAddress } from '@llmp/infra';
+import { normalizeAddress } from '@llmp/infra';
 
 /** Paths a remote scraper or orchestrator may reach even when management is loopback-only. Exact matches only. */
 const OPEN_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -12,15 +12,15 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
- * A request from this host: the TCP peer is loopback, the client address (`req.clientIp`, which follows
- * X-Forwarded-For only from `server.trustedProxies`) is loopback, and so is every X-Forwarded-For hop. Nothing a
- * remote client sends can pass: it cannot change the TCP peer, and a proxy appends the client's real address. The hop
- * rule also refuses a proxy on this host that is not listed as trusted but forwards remote clients, which would
- * otherwise make every client loopback. A proxy on another host never passes, even when it is trusted and forwards
- * for its own loopback: that is not this host (such a deployment sets `admin.allowRemote: true`).
+ * A request from this host: the TCP peer is loopback and so is the client address (`req.clientIp`, which follows
+ * X-Forwarded-For only from `server.trustedProxies`). A remote client cannot pass: it cannot change the TCP peer,
+ * its X-Forwarded-For is ignored unless the peer is a trusted proxy, and a trusted proxy appends the client's real
+ * address, which the walk stops at. A proxy on this host that is not listed as trusted is itself the client (the
+ * authenticating-sidecar deployment); listed, its remote clients count as remote and need `admin.allowRemote`. A
+ * proxy on another host never passes, even trusted and forwarding for its own loopback: that is not this host.
  */
 export function isLoopbackRequest(req: FastifyRequest): boolean {
-  return isLoopbackAddress(req.socket.remoteAddress) && isLoopbackAddress(req.clientIp) && forwardedHops(req).every(isLoopbackAddress);
+  return isLoopbackAddress(req.socket.remoteAddress) && isLoopbackAddress(req.clientIp);
 }
 
 /**

@@ -93,13 +93,6 @@ export function resolveClientAddress(peer: string | undefined, forwardedFor: str
   return client;
 }
 
-/** The addresses in a request's X-Forwarded-For, as far as they parse (empty when there is none). */
-export function forwardedHops(req: Pick<FastifyRequest, 'headers'>): string[] {
-  const h = req.headers['x-forwarded-for'];
-  if (h === undefined) return [];
-  return (Array.isArray(h) ? h.join(',') : h).split(',').map((hop) => hopAddress(hop) ?? hop.trim());
-}
-
 /**
  * Gives every request of `fastify` its `clientIp` (computed when read, so a route that never reads it pays nothing). `trusted` is asked per request, so the planes can read it from the live config.
  */
