@@ -325,6 +325,13 @@ auth: { mode: required }
       expectFieldRefused(r, field, `${method} ${path.slice(0, 60)} ${body.slice(0, 60)}`);
       checked++;
     }
+    // Policy explanations take a whole request: huge numbers in it are explained or refused, never a 500.
+    for (const request of [{ model: 'm', max_tokens: 1e20 }, { model: 'm', max_tokens: 2147483648, n: 1e20 }, { model: 'm', max_completion_tokens: 9007199254740993 }]) {
+      const r = await call('POST', '/admin/v1/policy/explain', { keyId, request: { ...request, messages: [{ role: 'user', content: 'hi' }] } });
+      expect({ request, status: r.status < 500 }).toEqual({ request, status: true });
+      checked++;
+    }
+    expectFieldRefused(await call('POST', '/admin/v1/policy/explain', { keyId, request: { model: 'm'.repeat(5000) } }), 'request.model', 'explain with a 5000-character model');
     // In range, at the edges: accepted.
     const edge = await call('PATCH', `/admin/v1/keys/${keyId}`, { rpm: 2147483647, tpm: 2147483647, maxParallel: 2147483647, budgetUsd: 999999999999, perModelMaxTokens: { m: 2147483647 }, modelLimits: { m: { rpm: 2147483647 } } });
     expect(edge.status).toBe(200);
@@ -430,5 +437,14 @@ auth: { mode: required }
     const shell = await send(admin.url, 'GET', '/', { from: '127.0.0.1', headers: {} });
     expect(shell.body).toMatch(/<script type="module" crossorigin src="\/assets\//);
     expect(shell.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // Nor has the Swagger UI page: its scripts are files of its own, so `script-src 'self'` keeps it working.
+    const docs = await send(admin.url, 'GET', '/docs', { from: '127.0.0.1', headers: {} });
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('swagger-ui-init.js');
+    expect(docs.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    for (const src of [...docs.body.matchAll(/<script src=['"]([^'"]+)['"]/g)].map((m) => m[1])) {
+      const script = await send(admin.url, 'GET', new URL(src, `${admin.url}/docs`).pathname, { from: '127.0.0.1', headers: {} });
+      expect({ src, status: script.status }).toEqual({ src, status: 200 });
+    }
   });
 });
