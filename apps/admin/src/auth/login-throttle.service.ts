@@ -47,8 +47,29 @@ export class LoginThrottleService {
   }
 
   /** A sign-in by `email` from `source`: counted now (before argon2 runs), or 429 while the email or IP is locked. */
-  signIn(source: AuthSource, email: string): Promise<ThrottledAttempt> {
-    return this.begin(source, email);
+  async signIn(source: AuthSource, email: string): Promise<ThrottledAttempt> {
+    const t = this.config.current().admin.loginThrottle;
+    const ip = source.sourceIp ?? 'unknown';
+    const digest = createHash('sha256').update(email, 'utf8').digest('hex');
+    const subjects: Subject[] = [
+      { key: `authfail:{admin}:user:${digest}`, limit: t.maxFailures, target: `user:${email}` },
+      { key: `authfail:{admin}:ip:${ip}`, limit: t.ipMaxFailures, target: `ip:${ip}` },
+    ];
+    const attemptId = randomUUID();
+    const reply = await this.run(subjects, attemptId, 'reserve');
+    if (!reply) return UNTHROTTLED;
+    if (Number(reply[0]) === 0) throw this.refusal(reply, 'Too many failed sign-in attempts. Try again later.');
+    return {
+      succeeded: async () => {
+        const ops = this.redis.multi();
+        for (const s of subjects) {
+          if (s.target.startsWith('user:')) ops.del(s.key);
+          else ops.zrem(s.key, attemptId);
+        }
+        await ops.exec().catch((e: Error) => this.logger.warn(`sign-in throttle reset failed: ${e.message}`));
+      },
+      failed: () => this.auditLocks(source, subjects, reply.slice(2).map(Number)),
+    };
   }
 
   /**
@@ -64,32 +85,7 @@ export class LoginThrottleService {
     if (!reply) return;
     // A lockout is audited once, on the failure that starts it; failures during a lock extend it silently.
     if (Number(reply[0]) === 1) await this.auditLocks(source, subjects, reply.slice(2).map(Number));
-    else throw this.refusal(reply);
-  }
-
-  private async begin(source: AuthSource, email: string): Promise<ThrottledAttempt> {
-    const t = this.config.current().admin.loginThrottle;
-    const ip = source.sourceIp ?? 'unknown';
-    const digest = createHash('sha256').update(email, 'utf8').digest('hex');
-    const subjects: Subject[] = [
-      { key: `authfail:{admin}:user:${digest}`, limit: t.maxFailures, target: `user:${email}` },
-      { key: `authfail:{admin}:ip:${ip}`, limit: t.ipMaxFailures, target: `ip:${ip}` },
-    ];
-    const attemptId = randomUUID();
-    const reply = await this.run(subjects, attemptId, 'reserve');
-    if (!reply) return UNTHROTTLED;
-    if (Number(reply[0]) === 0) throw this.refusal(reply);
-    return {
-      succeeded: async () => {
-        const ops = this.redis.multi();
-        for (const s of subjects) {
-          if (s.target.startsWith('user:')) ops.del(s.key);
-          else ops.zrem(s.key, attemptId);
-        }
-        await ops.exec().catch((e: Error) => this.logger.warn(`sign-in throttle reset failed: ${e.message}`));
-      },
-      failed: () => this.auditLocks(source, subjects, reply.slice(2).map(Number)),
-    };
+    else throw this.refusal(reply, 'Too many failed credentials from this address. Try again later.');
   }
 
   private async run(subjects: Subject[], attemptId: string, mode: 'reserve' | 'fail'): Promise<number[] | null> {
@@ -108,9 +104,9 @@ export class LoginThrottleService {
     }
   }
 
-  private refusal(reply: number[]): LlmpError {
+  private refusal(reply: number[], message: string): LlmpError {
     const retryAfterSeconds = Math.max(1, Math.ceil(Number(reply[1]) / 1000));
-    return new LlmpError(ErrorCode.RateLimitExceeded, 'Too many failed sign-in attempts. Try again later.', { retryAfterSeconds });
+    return new LlmpError(ErrorCode.RateLimitExceeded, message, { retryAfterSeconds });
   }
 
   private async auditLocks(source: AuthSource, subjects: Subject[], counts: number[]): Promise<void> {
