@@ -26,7 +26,7 @@ export function gatewayConfig(onRedisDown: RedisDownMode = 'local'): GatewayConf
   return {
     providers: [], models: [], aliases: {}, auth: { mode: 'required', maxFailuresPerMinute: 30 },
     routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown },
-    server: { bodyLimitBytes: 1_000_000 }, source: 'test',
+    server: { bodyLimitBytes: 1_000_000, trustedProxies: [] }, source: 'test',
     admin: { allowRemote: false, loginThrottle: { maxFailures: 5, ipMaxFailures: 20, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 } },
   };
 }

@@ -2,11 +2,12 @@ import { ValidationPipe, type LoggerService, type LogLevel } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { clientErrorHandler, ConfigStore, MetricsService, registerMetricsRoute } from '@llmp/infra';
+import { clientErrorHandler, ConfigStore, installClientAddress, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { installBoundedJsonParser } from './common/bounded-json.parser';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
+import { installSecurityHeaders } from './common/security-headers.hook';
 import { UnsafeInputPipe } from './common/unsafe-input.pipe';
 import { registerConsole } from './console/console-static';
 
@@ -31,6 +32,8 @@ export async function createAdminApp(options: AdminAppOptions = {}): Promise<Nes
   const fastify = app.getHttpAdapter().getInstance();
   // Read per request, so a config reload can open or close the control plane without a restart.
   const config = app.get(ConfigStore);
+  installClientAddress(fastify, () => config.current().server.trustedProxies);
+  installSecurityHeaders(fastify);
   installLoopbackOnly(fastify, () => config.current().admin.allowRemote);
   registerMetricsRoute(fastify, app.get(MetricsService));
 

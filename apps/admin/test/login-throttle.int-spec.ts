@@ -76,10 +76,10 @@ admin:
     expect(statuses.filter((r) => r.status === 429)).toHaveLength(9);
   });
 
-  it('slows bad master-key and bearer guesses per client IP; a missing credential is not counted', async () => {
+  it('slows bad master-key and bearer guesses per client IP; the right key is never refused; a missing credential is not counted', async () => {
     const ip = '127.0.3.1';
-    const get = (app: NestFastifyApplication, from: string, headers: Record<string, string>) =>
-      app.inject({ method: 'GET', url: '/admin/v1/keys', remoteAddress: from, headers });
+    const get = (app: NestFastifyApplication, from: string, headers: Record<string, string>, url = '/admin/v1/keys') =>
+      app.inject({ method: 'GET', url, remoteAddress: from, headers });
     for (let i = 0; i < 10; i++) expect((await get(a, ip, {})).statusCode).toBe(401);
     // Many concurrent calls with the right key are not failures, and never add up to a lock.
     const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => get(i % 2 ? a : b, ip, master)));
@@ -90,12 +90,19 @@ admin:
       { authorization: 'Bearer llmpadm_' + 'A'.repeat(43) },
     ];
     for (let i = 0; i < 6; i++) expect((await get(i % 2 ? a : b, ip, guesses[i % 3])).statusCode).toBe(401);
-    const refused = await get(a, ip, master);
+    // Past the limit a wrong credential is answered 429 on any replica...
+    const refused = await get(a, ip, guesses[1]);
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(refused.body).error.code).toBe('rate_limit_exceeded');
-    // Another address is not affected, and the right key still works there.
-    expect((await get(b, '127.0.3.2', master)).statusCode).toBe(200);
+    expect((await get(b, ip, guesses[2])).statusCode).toBe(429);
+    // ...while the right key from the same address still works, in either header.
+    expect((await get(a, ip, master)).statusCode).toBe(200);
+    expect((await get(b, ip, { 'x-management-key': TEST_MASTER_KEY })).statusCode).toBe(200);
+    // The key in the query string or in a body field is no credential at all: 401, not counted.
+    expect((await get(a, '127.0.3.3', {}, `/admin/v1/keys?access_token=${TEST_MASTER_KEY}`)).statusCode).toBe(401);
+    // Another address is not affected.
+    expect((await get(b, '127.0.3.2', guesses[0])).statusCode).toBe(401);
     await sleep(1100);
     expect((await get(b, ip, master)).statusCode).toBe(200);
   });

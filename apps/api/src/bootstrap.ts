@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener } from 'node:h
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { clientErrorHandler, InflightTracker, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
+import { clientErrorHandler, InflightTracker, installClientAddress, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
 import { JSON_TOO_DEEP_MESSAGE, jsonTextDepth, MAX_JSON_DEPTH } from '@llmp/common';
 import { ApiModule } from './app.module';
 import { GatewayExceptionFilter } from './gateway/errors/gateway-exception.filter';
@@ -45,6 +45,9 @@ export async function createApiApp(options: { logger?: false | LoggerService } =
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  // `server` is boot-only (a reload keeps the running values), so the list read now is the one for the process.
+  const trustedProxies = config.server.trustedProxies;
+  installClientAddress(fastify, () => trustedProxies);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     // main.ts passes the pino logger; tests pass false or take Nest's console logger at LLMP_LOG_LEVEL.
     logger: options.logger ?? nestLogLevels(env.logLevel),

@@ -32,3 +32,4 @@ export * from './redis/resp-connection';
 export * from './redis/resp-script';
 export * from './http/refused-body';
 export * from './http/client-error';
+export * from './http/client-address';

@@ -19,6 +19,6 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResultDto })
   @ApiErrors(400, 401, 429)
   login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<LoginResultDto> {
-    return this.auth.login(dto, { sourceIp: req.ip ?? null, requestId: req.id });
+    return this.auth.login(dto, { sourceIp: req.clientIp || null, requestId: req.id });
   }
 }

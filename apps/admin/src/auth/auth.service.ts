@@ -35,7 +35,7 @@ export class AuthService {
       throw new LlmpError(ErrorCode.InvalidApiKey, 'Invalid email or password.');
     }
     await attempt.succeeded();
-    const issued = await this.tokens.issue(user.id);
+    const issued = await this.tokens.issue(user.id, user.tokenVersion);
     await this.audit.record('auth.login', { type: 'admin', id: user.id }, `user:${user.id}`, source, { role: user.role });
     return { token: issued.token, tokenType: 'Bearer', expiresAt: issued.expiresAt.toISOString(), role: user.role };
   }

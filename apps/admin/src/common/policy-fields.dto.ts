@@ -1,7 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import type { BudgetPeriod } from '@llmp/common';
-import { IsModelLimitsMap, IsPositiveIntMap, IsStringMap } from './validators';
+import { AtMostDecimals, INT4_MAX, IsModelLimitsMap, IsPositiveIntMap, IsStringMap } from './validators';
+
+/**
+ * Budgets are stored as numeric(18, 6): at most 12 integer digits. Larger values would fail in Postgres with a 500,
+ * so they are refused here with a 400 naming the field.
+ */
+export const BUDGET_USD_MAX = 999_999_999_999;
 
 /** Present-or-absent, never null (null would mean "clear" for a field that cannot be cleared). */
 export const Present = () => ValidateIf((_: object, v: unknown) => v !== undefined);
@@ -38,29 +44,33 @@ export class PolicyFieldsDto {
   @IsModelLimitsMap()
   modelLimits?: Record<string, { rpm?: number; tpm?: number }>;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Requests per minute; null = unlimited.' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: INT4_MAX, description: 'Requests per minute; null = unlimited.' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   rpm?: number | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Tokens per minute; null = unlimited.' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: INT4_MAX, description: 'Tokens per minute; null = unlimited.' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   tpm?: number | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Concurrent requests; null = unlimited.' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: INT4_MAX, description: 'Concurrent requests; null = unlimited.' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   maxParallel?: number | null;
 
-  @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, example: 100, description: 'Budget in USD per period; null = none.' })
+  @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, maximum: BUDGET_USD_MAX, example: 100, description: 'Budget in USD per period (at most 6 decimals); null = none.' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @AtMostDecimals(6)
   @Min(0)
-  @Max(1e12)
+  @Max(BUDGET_USD_MAX)
   budgetUsd?: number | null;
 
   @ApiPropertyOptional({ enum: BUDGET_PERIOD_VALUES, nullable: true })

@@ -26,8 +26,9 @@ export class PolicyController {
   @ApiErrors(400, 404)
   explain(@Body() dto: ExplainRequestDto): Promise<ExplainResultDto> {
     const { model, ...body } = dto.request;
-    if (typeof model !== 'string' || model === '') {
-      throw new LlmpError(ErrorCode.InvalidRequest, '`request.model` must be a non-empty string.', { param: 'request.model' });
+    // The same bound as the data plane's model names, so an explanation never carries an unbounded string around.
+    if (typeof model !== 'string' || model === '' || model.length > 256) {
+      throw new LlmpError(ErrorCode.InvalidRequest, '`request.model` must be a string of 1 to 256 characters.', { param: 'request.model' });
     }
     return this.explainer.explain(dto.keyId, { model, body }, this.prices);
   }

@@ -8,13 +8,15 @@ export interface AdminUserRecord {
   email: string;
   role: AdminRole;
   disabledAt: Date | null;
+  /** Admin tokens carry the version they were issued under; a lower one is no longer a session. */
+  tokenVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const USER_SELECT = { id: true, email: true, role: true, disabledAt: true, createdAt: true, updatedAt: true } as const;
+const USER_SELECT = { id: true, email: true, role: true, disabledAt: true, tokenVersion: true, createdAt: true, updatedAt: true } as const;
 
-function toRecord(row: { id: string; email: string; role: string; disabledAt: Date | null; createdAt: Date; updatedAt: Date }): AdminUserRecord {
+function toRecord(row: { id: string; email: string; role: string; disabledAt: Date | null; tokenVersion: number; createdAt: Date; updatedAt: Date }): AdminUserRecord {
   return { ...row, role: row.role as AdminRole };
 }
 
@@ -41,12 +43,15 @@ export class AdminUserRepository {
     return (await this.prisma.adminUser.findMany({ orderBy: { email: 'asc' }, select: USER_SELECT })).map(toRecord);
   }
 
+  /** `endSessions` raises the token version, so every admin token issued to the user so far stops working. */
   async update(
     tx: PrismaTx,
     id: string,
     patch: { role?: AdminRole; passwordHash?: string; disabledAt?: Date | null },
+    endSessions: boolean,
   ): Promise<AdminUserRecord> {
-    return toRecord(await tx.adminUser.update({ where: { id }, data: patch, select: USER_SELECT }));
+    const data = endSessions ? { ...patch, tokenVersion: { increment: 1 } } : patch;
+    return toRecord(await tx.adminUser.update({ where: { id }, data, select: USER_SELECT }));
   }
 
   async delete(tx: PrismaTx, id: string): Promise<void> {

@@ -50,11 +50,21 @@ export class UsersService {
     const passwordHash = dto.password === undefined ? undefined : await hash(dto.password);
     const user = await this.tx.run(async (tx) => {
       const before = await this.mustFind(tx, id);
-      const after = await this.users.update(tx, id, {
-        ...(dto.role !== undefined && { role: dto.role }),
-        ...(passwordHash !== undefined && { passwordHash }),
-        ...(dto.disabled !== undefined && { disabledAt: dto.disabled ? (before.disabledAt ?? new Date()) : null }),
-      });
+      // A new password, another role or a change of the disabled state ends the user's sessions at once.
+      const endSessions =
+        passwordHash !== undefined ||
+        (dto.role !== undefined && dto.role !== before.role) ||
+        (dto.disabled !== undefined && dto.disabled !== (before.disabledAt !== null));
+      const after = await this.users.update(
+        tx,
+        id,
+        {
+          ...(dto.role !== undefined && { role: dto.role }),
+          ...(passwordHash !== undefined && { passwordHash }),
+          ...(dto.disabled !== undefined && { disabledAt: dto.disabled ? (before.disabledAt ?? new Date()) : null }),
+        },
+        endSessions,
+      );
       const changed = { ...userView(after), passwordChanged: passwordHash !== undefined };
       await this.outbox.appendAudit(tx, adminAuditEvent(ctx, 'user.update', `user:${id}`, userView(before), changed));
       return after;

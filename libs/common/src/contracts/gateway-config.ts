@@ -73,7 +73,14 @@ export interface GatewayConfig {
     cooldownMs: number;
   };
   limits: { onRedisDown: RedisDownMode };
-  server: { bodyLimitBytes: number };
+  server: {
+    bodyLimitBytes: number;
+    /**
+     * IPv4/IPv6 addresses and CIDRs of the proxies whose `X-Forwarded-For` names the client (empty: the TCP peer is
+     * the client). Used by both planes for the client address: limiters, audit source IPs, the loopback rule.
+     */
+    trustedProxies: string[];
+  };
   admin: { allowRemote: boolean; loginThrottle: AdminLoginThrottle };
   /** Where the config came from, for logs and `config check`. */
   source: string;

@@ -43,6 +43,19 @@ describe('parseGatewayConfig', () => {
     }
   });
 
+  it('reads server.trustedProxies (IPv4/IPv6 addresses and CIDRs, none by default) and names a bad entry by its line', () => {
+    expect(parseGatewayConfig(DEMO_CONFIG_YAML, 'demo', {}).server.trustedProxies).toEqual([]);
+    const base = 'providers:\n  - { name: a, type: mock }\nmodels:\n  - { name: m, targets: [{ provider: a, model: x }] }\n';
+    const ok = parseGatewayConfig(`${base}server:\n  trustedProxies: ["10.0.0.0/8", "::1", "fd00::/8", 192.168.1.1]\n`, 't', {});
+    expect(ok.server.trustedProxies).toEqual(['10.0.0.0/8', '::1', 'fd00::/8', '192.168.1.1']);
+    const problems = problemsOf(`${base}server:\n  trustedProxies:\n    - 10.0.0.0/8\n    - localhost\n    - 10.0.0.0/33\n`);
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [8, expect.stringContaining('IPv4 or IPv6 address or CIDR')],
+      [9, expect.stringContaining('IPv4 or IPv6 address or CIDR')],
+    ]);
+    expect(problemsOf(`${base}server: { trustedProxies: 10.0.0.0/8 }\n`)[0].message).toBe('must be a list');
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const problems = problemsOf('providers:\n  - name: a\n    type: [mock\n');
     expect(problems[0].line).toBeGreaterThan(0);

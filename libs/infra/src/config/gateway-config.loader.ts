@@ -12,6 +12,7 @@ import type {
   RedisDownMode,
 } from '@llmp/common';
 import { DEMO_CONFIG_YAML } from './demo-config';
+import { parseCidr } from '../http/client-address';
 
 const PROVIDER_TYPES: readonly ProviderType[] = ['openai', 'anthropic', 'gemini', 'ollama', 'mock'];
 const REDIS_DOWN_MODES: readonly RedisDownMode[] = ['local', 'open', 'closed'];
@@ -317,12 +318,28 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       cooldownMs: r.number(['routing', 'cooldownMs'], { min: 0, integer: true }) ?? 30_000,
     },
     limits: { onRedisDown },
-    server: { bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024 },
+    server: {
+      bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024,
+      trustedProxies: readTrustedProxies(r),
+    },
     admin: { allowRemote: r.boolean(['admin', 'allowRemote']) ?? false, loginThrottle: readLoginThrottle(r) },
     source,
   };
   if (r.problems.length) throw new ConfigError(source, r.problems);
   return config;
+}
+
+/** `server.trustedProxies`: a list of IPv4/IPv6 addresses or CIDRs; anything else is a problem with its line. */
+function readTrustedProxies(r: ConfigReader): string[] {
+  const cidrs: string[] = [];
+  r.items(['server', 'trustedProxies']).forEach((_, i) => {
+    const at: Path = ['server', 'trustedProxies', i];
+    const entry = r.string(at, { required: true });
+    if (entry === undefined) return;
+    if (!parseCidr(entry)) r.problem(at, 'must be an IPv4 or IPv6 address or CIDR (e.g. 10.0.0.0/8, fd00::/8)');
+    else cidrs.push(entry.trim());
+  });
+  return cidrs;
 }
 
 /** Loads LLMP_CONFIG, else ./llmp.config.yaml, else the built-in demo config. */

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt8String } from '../../common/validators';
 
 /** Filters of the audit log; newest first, cursor = the last `seq` of the previous page. */
 export class AuditQueryDto {
@@ -42,6 +43,6 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/)
+  @IsInt8String()
   cursor?: string;
 }

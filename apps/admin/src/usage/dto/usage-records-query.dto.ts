@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt8String } from '../../common/validators';
 
 /** Raw ledger rows, newest first; cursor = nextCursor of the previous page. */
 export class UsageRecordsQueryDto {
@@ -42,6 +43,6 @@ export class UsageRecordsQueryDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(/^\d{1,19}$/)
+  @IsInt8String()
   cursor?: string;
 }

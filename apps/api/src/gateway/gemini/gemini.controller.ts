@@ -34,7 +34,7 @@ export class GeminiController {
 
   @Get('models')
   async models(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const list = await this.catalog.list(extractCredentials(req), req.ip);
+    const list = await this.catalog.list(extractCredentials(req), req.clientIp);
     const models = list.data.map((m) => ({
       name: `models/${m.id}`,
       baseModelId: m.id,

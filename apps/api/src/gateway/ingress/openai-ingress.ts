@@ -83,7 +83,7 @@ export function openAiIngress(req: FastifyRequest, endpoint: Endpoint): Canonica
     stream,
     clientWantsStreamUsage: stream && streamOptions?.include_usage === true,
     credentials: extractCredentials(req),
-    sourceIp: req.ip,
+    sourceIp: req.clientIp,
     receivedAt: Date.now(),
     method: req.method,
     path: req.routeOptions.url,

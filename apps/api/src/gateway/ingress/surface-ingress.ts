@@ -28,7 +28,7 @@ export function surfaceRequest(req: FastifyRequest, surface: Surface, endpoint: 
     stream,
     clientWantsStreamUsage: stream,
     credentials: extractCredentials(req),
-    sourceIp: req.ip,
+    sourceIp: req.clientIp,
     receivedAt: Date.now(),
     method: req.method,
     path: req.routeOptions.url,

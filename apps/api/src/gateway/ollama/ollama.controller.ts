@@ -41,7 +41,7 @@ export class OllamaController {
 
   @Get('tags')
   async tags(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const list = await this.catalog.list(extractCredentials(req), req.ip);
+    const list = await this.catalog.list(extractCredentials(req), req.clientIp);
     const modifiedAt = new Date(list.data[0]?.created ? list.data[0].created * 1000 : Date.now()).toISOString();
     const models = list.data.map((m) => ({
       name: m.id,

@@ -36,7 +36,7 @@ export class OpenAiController {
 
   @Get('models')
   async models(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const list = await this.catalog.list(extractCredentials(req), req.ip);
+    const list = await this.catalog.list(extractCredentials(req), req.clientIp);
     await reply.header('x-request-id', req.id).send(list);
   }
 

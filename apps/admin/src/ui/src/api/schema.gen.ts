@@ -59,7 +59,7 @@ export interface CreateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -169,7 +169,7 @@ export interface UpdateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
@@ -252,7 +252,7 @@ export interface CreateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -313,7 +313,7 @@ export interface UpdateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
