@@ -9,3 +9,4 @@ export * from './admin/admin-role';
 export * from './translation';
 export * from './json/json-depth';
 export * from './tokenizer/lazy-tokenizer';
+export * from './security/secret-redaction';

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { EnvConfig } from '../config/env.config';
-import { LOG_REDACT_PATHS, scrubSecrets } from './log-redaction';
+import { scrubSecrets } from '@llmp/common';
+import { LOG_REDACT_PATHS } from './log-redaction';
 
 /** Nest's level names → pino's. Nest `log` is pino `info`, `verbose` is `trace`. */
 export const PINO_LEVEL: Readonly<Record<EnvConfig['logLevel'] | 'fatal', pino.Level>> = {

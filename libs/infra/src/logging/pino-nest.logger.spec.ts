@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { LOG_REDACT_PATHS, scrubSecrets } from './log-redaction';
+import { scrubSecrets } from '@llmp/common';
+import { LOG_REDACT_PATHS } from './log-redaction';
 import { PinoNestLogger } from './pino-nest.logger';
 
 function capture(level = 'info'): { logger: PinoNestLogger; lines: () => Record<string, unknown>[] } {
