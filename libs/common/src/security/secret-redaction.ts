@@ -105,12 +105,14 @@ function rebuild(): void {
 }
 
 /**
- * The forms a secret is echoed in: as is, JSON-escaped, URL-encoded, and base64 (standard and URL alphabet) at each
- * of the three byte alignments it can have inside a longer encoded text (`user:secret` in Basic auth), keeping only
+ * The forms a secret is echoed in: as is, JSON-escaped (once and twice), URL-encoded, and base64 (standard and URL
+ * alphabet) at each of the three byte alignments it can have inside a longer encoded text (`user:secret` in Basic auth), keeping only
  * the characters that depend on the secret's bytes alone.
  */
 function formsOf(secret: string): string[] {
-  const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  // Escaped twice: a JSON error body quoting a JSON text (an upstream echoing the request body it received).
+  const forms = [secret, escaped, JSON.stringify(escaped).slice(1, -1), encodeURIComponent(secret)];
   const bytes = Buffer.from(secret, 'utf8');
   for (let lead = 0; lead < 3; lead++) {
     const padded = Buffer.concat([Buffer.alloc(lead), bytes]);
@@ -127,6 +129,8 @@ function formsOf(secret: string): string[] {
 /** `text` with every registered secret and every secret-shaped string replaced by `[redacted]`. */
 export function scrubSecrets(text: string): string {
   let out = text;
+  // Known values first: a shape (`Bearer …`) could otherwise blank part of one and leave the rest unrecognisable.
+  for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   // Runs on every log line, access lines included: plain substring checks first, the regex only on a hint.
   for (const hint of SHAPE_HINTS) {
     if (out.includes(hint)) {
@@ -134,7 +138,6 @@ export function scrubSecrets(text: string): string {
       break;
     }
   }
-  for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
 
