@@ -72,8 +72,10 @@ export class RouterService {
       try {
         outcome = await adapter.send(target, span ? { ...call, headers: span.headers } : call);
       } catch (e) {
+        // Scrubbed before the span records the message: spans leave llmp too.
+        if (!(e instanceof UpstreamFailure)) scrubUpstreamError(e);
         span?.end(e instanceof UpstreamFailure ? e.status ?? null : null, (e as Error).message);
-        if (!(e instanceof UpstreamFailure)) throw scrubUpstreamError(e);
+        if (!(e instanceof UpstreamFailure)) throw e;
         if (e.kind === 'aborted') throw abortError(call.signal);
         attempts.push(failedAttempt(target.provider.name, target.model, e, elapsed(started)));
         this.health.recordFailure(target.provider.name, target.model);

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '../contracts/gateway-config';
-import { REDACTED, configSecretValues, redactSecrets, registerSecret, scrubSecrets, setConfigSecrets } from './secret-redaction';
+import { REDACTED, configSecretValues, redactSecrets, registerSecret, scrubLogLine, scrubSecrets, setConfigSecrets } from './secret-redaction';
 
 const provider = (over: Partial<ProviderConfig>): ProviderConfig => ({ name: 'p', type: 'openai', ...over }) as ProviderConfig;
 
@@ -86,6 +86,21 @@ describe('scrubSecrets: by exact value', () => {
     expect(
       configSecretValues({ providers: [provider({ apiKey: 'k'.repeat(20), headers: { authorization: 'Bearer ' + 't'.repeat(12), v: '1' } })] }),
     ).toEqual(['k'.repeat(20), 'Bearer ' + 't'.repeat(12), 't'.repeat(12)]);
+  });
+});
+
+describe('scrubLogLine (every log line)', () => {
+  it('blanks the same shapes, admin tokens included, and registered secrets as they are and JSON-escaped', () => {
+    setConfigSecrets({ providers: [provider({ apiKey: 'opaque"log-line-secret' })] });
+    const token = 'llmpadm_' + 'a'.repeat(43);
+    const line = JSON.stringify({ msg: `admin token ${token}`, upstream: 'opaque"log-line-secret', auth: 'Bearer sk-ant-api03-abcdefghijklmnopqrstuv' });
+    const out = scrubLogLine(line);
+    expect(JSON.parse(out)).toEqual({ msg: `admin token ${REDACTED}`, upstream: REDACTED, auth: `Bearer ${REDACTED}` });
+  });
+
+  it('leaves an access line untouched', () => {
+    const line = '{"level":30,"msg":"request","requestId":"req_jrbfIZ536WIWWtiG","keyId":"key_3q2abc","path":"/v1/chat/completions","totalTokens":18}';
+    expect(scrubLogLine(line)).toBe(line);
   });
 });
 

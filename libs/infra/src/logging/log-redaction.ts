@@ -1,7 +1,7 @@
 /**
  * Field paths pino removes from every structured log object before it is serialised: credential headers (as a request
  * object or bare), upstream keys, the master key, passwords and tokens, at the top level and up to two levels down.
- * The serialised line is then scrubbed by `scrubSecrets` (@llmp/common), which removes secrets by shape and value.
+ * The serialised line is then scrubbed by `scrubLogLine` (@llmp/common), which removes secrets by shape and value.
  */
 const SECRET_FIELDS = [
   'authorization',
