@@ -72,13 +72,15 @@ describe('scrubSecrets: by exact value', () => {
     expect(scrubSecrets('header v1 stays')).toBe('header v1 stays');
   });
 
-  it('drops a secret the reloaded config no longer has, keeps process secrets (the master key)', () => {
+  it('takes a reloaded config\'s secrets at once, keeps the previous one\'s for requests in flight, keeps the master key', () => {
     registerSecret('master-key-opaque-value');
     registerSecret('short');
     setConfigSecrets({ providers: [provider({ apiKey: 'first-opaque-upstream-key' })] });
     expect(scrubSecrets('first-opaque-upstream-key')).toBe(REDACTED);
     setConfigSecrets({ providers: [provider({ apiKey: 'second-opaque-upstream-key' })] });
-    expect(scrubSecrets('first-opaque-upstream-key second-opaque-upstream-key')).toBe(`first-opaque-upstream-key ${REDACTED}`);
+    expect(scrubSecrets('first-opaque-upstream-key second-opaque-upstream-key')).toBe(`${REDACTED} ${REDACTED}`);
+    setConfigSecrets({ providers: [provider({ apiKey: 'third-opaque-upstream-key' })] });
+    expect(scrubSecrets('first-opaque-upstream-key third-opaque-upstream-key')).toBe(`first-opaque-upstream-key ${REDACTED}`);
     expect(scrubSecrets('{"m":"master-key-opaque-value","w":"short"}')).toBe(`{"m":"${REDACTED}","w":"short"}`);
   });
 

@@ -44,8 +44,12 @@ const MIN_SECRET_CHARS = 8;
 
 /** Process secrets (the master key): kept for the life of the process. */
 const processSecrets = new Set<string>();
-/** Secrets of the live config: replaced whole on every reload, so a rotated-away key is dropped with it. */
+/**
+ * Secrets of the live config and of the one before it: a request that started before a reload may still be answered
+ * with an echo of the old key. Older generations are dropped.
+ */
 let configSecrets = new Set<string>();
+let previousConfigSecrets = new Set<string>();
 /** Every form of every secret above, longest first so a secret containing another is blanked whole. */
 let literals: string[] = [];
 /** The forms a log line can hold (as is and JSON-escaped), for the per-line scrubber. */
@@ -60,6 +64,7 @@ export function registerSecret(value: string | null | undefined): void {
 
 /** Replaces the config's secret set (each provider's `apiKey` and header values); call on load and every reload. */
 export function setConfigSecrets(config: Pick<GatewayConfig, 'providers'>): void {
+  previousConfigSecrets = configSecrets;
   configSecrets = new Set(configSecretValues(config));
   rebuild();
 }
@@ -83,7 +88,7 @@ export function configSecretValues(config: Pick<GatewayConfig, 'providers'>): st
 function rebuild(): void {
   const forms = new Set<string>();
   const lineForms = new Set<string>();
-  for (const s of [...processSecrets, ...configSecrets]) {
+  for (const s of [...processSecrets, ...configSecrets, ...previousConfigSecrets]) {
     for (const f of formsOf(s)) forms.add(f);
     lineForms.add(s).add(JSON.stringify(s).slice(1, -1));
   }

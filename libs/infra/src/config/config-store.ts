@@ -136,7 +136,6 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Upstream credentials, whatever their shape, are scrubbed from every log line. */
 /** Secrets are part of the config (resolved `${ENV}`), so the fingerprint is compared, never logged. */
 function fingerprintOf(config: GatewayConfig): string {
   return JSON.stringify({ ...config, source: undefined });
