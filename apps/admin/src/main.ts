@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   });
   if (master.disabled) new Logger('Auth').warn('the master key is disabled (LLMP_MASTER_KEY_DISABLED): only admin users can sign in');
   // Straight to stdout on purpose, not through the logger: the banner is the one place a generated master key and the
-  // demo key are shown to the operator, and the logger's scrubber would (rightly) blank them. Log lines go out
+  // demo key are shown to the operator (at a terminal, or on the run that generated them), and the logger's scrubber
+  // would (rightly) blank them. Log lines go out
   // asynchronously, so flush them first to keep the banner whole and after the startup lines.
   flushLogs();
   process.stdout.write(
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       adminUrl: `http://127.0.0.1:${env.adminPort}`,
       masterKey: { source: master.source, value: master.value, path: master.path },
       demoKey: app.get(DemoKeySeeder).demoKey,
-      showDemoSecret: master.source !== 'env' || process.stdout.isTTY === true,
+      stdoutIsTerminal: process.stdout.isTTY === true,
     }),
   );
 }

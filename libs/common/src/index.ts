@@ -10,3 +10,4 @@ export * from './translation';
 export * from './json/json-depth';
 export * from './json/json-text-depth';
 export * from './tokenizer/lazy-tokenizer';
+export * from './security/secret-redaction';

@@ -21,7 +21,6 @@ export * from './queues/event-publisher.options';
 export * from './queues/event-publisher.service';
 export * from './queues/queue-naming';
 export * from './queues/queues.module';
-export * from './queues/redact-secrets';
 export * from './queues/job-options';
 export * from './logging/log-redaction';
 export * from './logging/log-sink';

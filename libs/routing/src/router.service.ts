@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GatewayConfig, ModelConfig, UpstreamAttempt } from '@llmp/common';
-import { ErrorCode, LlmpError } from '@llmp/common';
+import { ErrorCode, LlmpError, scrubSecrets } from '@llmp/common';
 import { ConfigStore, GATEWAY_CONFIG } from '@llmp/infra';
 import { abortError, isAbortError } from './http/abort';
 import { UpstreamFailure } from './http/upstream-failure';
@@ -16,7 +16,9 @@ import type { CallSignal } from './http/call-signal';
 /**
  * Stages 6 and 7 of the pipeline: plan the targets for a model, then walk them in order until one answers.
  * Fails over only before anything reached the client; an upstream 4xx (other than 429) is the client's problem and
- * is handed back unchanged instead of being retried elsewhere.
+ * is handed back instead of being retried elsewhere. Everything an upstream wrote that leaves here towards a client
+ * (a passed-through error body, an error's message, a mid-stream failure) is scrubbed of provider credentials
+ * first; successful answers are not, see `scrubUpstreamError`.
  */
 @Injectable()
 export class RouterService {
@@ -70,6 +72,8 @@ export class RouterService {
       try {
         outcome = await adapter.send(target, span ? { ...call, headers: span.headers } : call);
       } catch (e) {
+        // Scrubbed before the span records the message: spans leave llmp too.
+        if (!(e instanceof UpstreamFailure)) scrubUpstreamError(e);
         span?.end(e instanceof UpstreamFailure ? e.status ?? null : null, (e as Error).message);
         if (!(e instanceof UpstreamFailure)) throw e;
         if (e.kind === 'aborted') throw abortError(call.signal);
@@ -91,6 +95,9 @@ export class RouterService {
       });
       if (outcome.kind === 'stream') {
         return { ...outcome, chunks: this.watchStream(outcome.chunks, target, call.signal), target, attempts };
+      }
+      if (outcome.kind === 'passthrough-error') {
+        return { ...outcome, body: scrubBody(outcome.body), contentType: scrubSecrets(outcome.contentType), target, attempts };
       }
       return { ...outcome, target, attempts };
     }
@@ -115,9 +122,26 @@ export class RouterService {
       yield* chunks;
     } catch (e) {
       if (!signal.aborted && !isAbortError(e)) this.health.recordFailure(target.provider.name, target.model);
-      throw e;
+      throw scrubUpstreamError(e);
     }
   }
+}
+
+/**
+ * An error on its way to the client with any upstream text in its message scrubbed. Only error paths pay for this:
+ * a successful answer's content is the model's output, not the upstream's echo of our request, and scanning every
+ * body and chunk would put a full-text search on the hot path.
+ */
+function scrubUpstreamError(e: unknown): unknown {
+  if (e instanceof Error) e.message = scrubSecrets(e.message);
+  return e;
+}
+
+/** A passed-through upstream error body with the provider's credentials removed (it may echo our request). */
+function scrubBody(body: Buffer): Buffer {
+  const text = body.toString('utf8');
+  const scrubbed = scrubSecrets(text);
+  return scrubbed === text ? body : Buffer.from(scrubbed, 'utf8');
 }
 
 function elapsed(started: number): number {

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ENV_CONFIG, type EnvConfig, registerLogSecret } from '@llmp/infra';
+import { registerSecret } from '@llmp/common';
+import { ENV_CONFIG, type EnvConfig } from '@llmp/infra';
 
 export type MasterKeySource = 'env' | 'file' | 'generated';
 
@@ -39,7 +40,7 @@ export class MasterKeyService {
       this.source = 'generated';
     }
     this.valueDigest = digest(this.value);
-    registerLogSecret(this.value);
+    registerSecret(this.value);
     this.disabled = env.masterKeyDisabled;
   }
 

@@ -9,13 +9,14 @@ export const DEMO_KEY_NAME = 'demo';
 
 /** What the banner can say about the demo key. */
 export type DemoKeyState =
-  | { state: 'usable'; secret: string; keyId: string }
+  /** `created`: seeded by this run (the run that generated it may print it even into a log). */
+  | { state: 'usable'; secret: string; keyId: string; created: boolean }
   | { state: 'revoked' | 'expired' | 'rotated'; keyId: string }
   | { state: 'unknown' };
 
 /**
- * Seeds one demo key at boot if none exists. Its secret is derived from the master key, so every start can print it
- * again without storing it.
+ * Seeds one demo key at boot if none exists. Its secret is derived from the master key, so a later start at a
+ * terminal can print it again without storing it.
  */
 @Injectable()
 export class DemoKeySeeder implements OnApplicationBootstrap {
@@ -43,10 +44,12 @@ export class DemoKeySeeder implements OnApplicationBootstrap {
   private async ensure(): Promise<DemoKeyState> {
     const secret = deriveKeySecret(this.masterKey.value, DEMO_KEY_PURPOSE);
     let existing = await this.keys.findByName(DEMO_KEY_NAME);
+    let created = false;
     if (!existing) {
       const ctx = { actor: { type: 'master' as const, id: 'system', role: 'admin' as const, sourceIp: null }, requestId: null };
       try {
         await this.keysService.createWithSecret(ctx, { name: DEMO_KEY_NAME, metadata: { seeded: true } }, secret);
+        created = true;
       } catch (e) {
         // Another admin process seeded it at the same moment.
         if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')) throw e;
@@ -57,6 +60,6 @@ export class DemoKeySeeder implements OnApplicationBootstrap {
     const status = keyStatus(existing);
     if (status !== 'active') return { state: status, keyId: existing.id };
     if (!(await this.keys.currentHashIs(existing.id, hashKeySecret(secret)))) return { state: 'rotated', keyId: existing.id };
-    return { state: 'usable', secret, keyId: existing.id };
+    return { state: 'usable', secret, keyId: existing.id, created };
   }
 }

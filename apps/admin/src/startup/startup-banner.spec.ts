@@ -26,7 +26,8 @@ describe('master key and start-up banner', () => {
     const text = formatStartupBanner({
       adminUrl: 'http://127.0.0.1:8001',
       masterKey: { source: m.source, value: m.value, path: m.path },
-      demoKey: { state: 'usable', secret: 'llmp_demo', keyId: 'key_1' },
+      demoKey: { state: 'usable', secret: 'llmp_demo', keyId: 'key_1', created: false },
+      stdoutIsTerminal: true,
     });
     expect(text).not.toContain('llmp_admin_from_env_secret');
     expect(text).toContain('from LLMP_MASTER_KEY');
@@ -34,14 +35,34 @@ describe('master key and start-up banner', () => {
     expect(text).toContain('http://127.0.0.1:8001/docs');
   });
 
-  it('keeps the demo key secret out of a deployment\'s shipped stdout', () => {
-    const text = formatStartupBanner({
+  const facts = (source: 'env' | 'file' | 'generated', created: boolean, stdoutIsTerminal: boolean) =>
+    formatStartupBanner({
       adminUrl: 'http://x',
-      masterKey: { source: 'env', value: 'llmp_admin_from_env_secret', path: '/d/master.key' },
-      demoKey: { state: 'usable', secret: 'llmp_demo_secret', keyId: 'key_1' },
-      showDemoSecret: false,
+      masterKey: { source, value: 'llmp_admin_master_secret', path: '/d/master.key' },
+      demoKey: { state: 'usable', secret: 'llmp_demo_secret', keyId: 'key_1', created },
+      stdoutIsTerminal,
     });
+
+  it('prints both keys at a terminal, and on the run that generated them even into a log', () => {
+    for (const text of [facts('file', false, true), facts('generated', true, false)]) {
+      expect(text).toContain('llmp_admin_master_secret');
+      expect(text).toContain('llmp_demo_secret');
+    }
+    expect(facts('generated', true, false)).toContain('generated now, stored in /d/master.key');
+  });
+
+  it('prints no key on a later start whose stdout is not a terminal, and says where the master key is', () => {
+    const text = facts('file', false, false);
+    expect(text).not.toContain('llmp_admin_master_secret');
     expect(text).not.toContain('llmp_demo_secret');
+    expect(text).toContain('stored in /d/master.key (not shown: stdout is not a terminal)');
+    expect(text).toContain('key_1 (secret not shown');
+  });
+
+  it('keeps the demo key secret out of a deployment\'s shipped stdout, even on the run that seeded it', () => {
+    const text = facts('env', true, false);
+    expect(text).not.toContain('llmp_demo_secret');
+    expect(text).not.toContain('llmp_admin_master_secret');
     expect(text).toContain('key_1 (secret not shown');
   });
 
@@ -50,6 +71,7 @@ describe('master key and start-up banner', () => {
       adminUrl: 'http://x',
       masterKey: { source: 'generated', value: 'llmp_admin_abc', path: '/d/master.key' },
       demoKey: { state: 'revoked', keyId: 'key_1' },
+      stdoutIsTerminal: false,
     });
     expect(text).toContain('llmp_admin_abc');
     expect(text).toContain('was revoked');

@@ -1,13 +1,24 @@
 import type { UsageRowRaw } from './usage-report.repository';
 
-const COLUMNS = ['day', 'keyId', 'keyName', 'teamId', 'teamName', 'model', 'requests', 'errors', 'promptTokens',
-  'completionTokens', 'totalTokens', 'costUsd'] as const;
+const TEXT_COLUMNS = ['day', 'keyId', 'keyName', 'teamId', 'teamName', 'model'] as const;
+const NUMBER_COLUMNS = ['requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'costUsd'] as const;
+const COLUMNS = [...TEXT_COLUMNS, ...NUMBER_COLUMNS] as const;
+const NUMERIC: ReadonlySet<string> = new Set(NUMBER_COLUMNS);
 
-function cell(v: unknown): string {
+/** A plain decimal as llmp writes counts and costs; anything else in a numeric column is treated as text. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** A cell starting with one of these is evaluated as a formula by some spreadsheet (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell. Text cells (names, ids, models: they come from users and clients) that a spreadsheet would evaluate
+ * get a leading `'`, whatever follows, so `-2+3+cmd|' /C calc'!A0` is text too. Counts and costs are numbers llmp
+ * computed; they are written as plain decimals (a negative one keeps its sign) and only neutralised if not one.
+ */
+export function csvCell(v: unknown, numeric = false): string {
   if (v === null || v === undefined) return '';
   let s = String(v);
-  // Spreadsheets execute cells starting with these; names come from users.
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string' && !/^-?\d/.test(s)) s = `'${s}`;
+  if (!(numeric && DECIMAL.test(s)) && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -21,5 +32,5 @@ export function* usageCsvLines(rows: readonly UsageRowRaw[], dims: ReadonlySet<s
     return true;
   });
   yield columns.join(',') + '\n';
-  for (const row of rows) yield columns.map((c) => cell(row[c])).join(',') + '\n';
+  for (const row of rows) yield columns.map((c) => csvCell(row[c], NUMERIC.has(c))).join(',') + '\n';
 }

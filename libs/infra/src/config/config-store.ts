@@ -1,7 +1,6 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { GatewayConfig } from '@llmp/common';
-import { registerLogSecret } from '../logging/log-redaction';
+import { registerSecret, setConfigSecrets, type GatewayConfig } from '@llmp/common';
 import { summarizeConfigChange, type ConfigChangeSummary, type ReloadAuditFacts } from './config-change';
 import type { EnvConfig } from './env.config';
 import { ConfigError, type ConfigProblem, loadGatewayConfig } from './gateway-config.loader';
@@ -56,8 +55,8 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
   ) {
     this.config = initial;
     this.fingerprint = fingerprintOf(initial);
-    registerSecrets(initial);
-    registerLogSecret(env.masterKey);
+    setConfigSecrets(initial);
+    registerSecret(env.masterKey);
     // Pub/sub channels are not covered by ioredis' keyPrefix, so the install prefix is added here.
     this.channel = env.redisPrefix + CONFIG_RELOAD_CHANNEL;
   }
@@ -105,7 +104,7 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
     for (const k of restartRequired) (next as unknown as Record<string, unknown>)[k] = previous[k];
     this.config = next;
     this.fingerprint = fp;
-    registerSecrets(next);
+    setConfigSecrets(next);
     for (const listener of this.listeners) {
       try {
         listener(next, previous);
@@ -135,11 +134,6 @@ export class ConfigStore implements OnModuleInit, OnModuleDestroy {
   ): ConfigReloadResult {
     return { status, source: config.source, providers: config.providers.length, models: config.models.length, problems, restartRequired, changes };
   }
-}
-
-/** Upstream credentials, whatever their shape, are scrubbed from every log line. */
-function registerSecrets(config: GatewayConfig): void {
-  for (const p of config.providers) registerLogSecret(p.apiKey);
 }
 
 /** Secrets are part of the config (resolved `${ENV}`), so the fingerprint is compared, never logged. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EnvConfig } from '../config/env.config';
-import { redactSecrets } from '../queues/redact-secrets';
+import { redactSecrets } from '@llmp/common';
 import { ENV_CONFIG } from '../tokens';
 import { appendLine, openedLogSink, type Sink } from './log-sink';
 

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { EnvConfig } from '../config/env.config';
-import { LOG_REDACT_PATHS, scrubSecrets } from './log-redaction';
+import { scrubLogLine } from '@llmp/common';
+import { LOG_REDACT_PATHS } from './log-redaction';
 
 /** Nest's level names → pino's. Nest `log` is pino `info`, `verbose` is `trace`. */
 export const PINO_LEVEL: Readonly<Record<EnvConfig['logLevel'] | 'fatal', pino.Level>> = {
@@ -49,7 +50,7 @@ export function openLogSink(options: LogSinkOptions): Sink {
     base: { app: options.app, pid: process.pid },
     formatters: { level: (label) => ({ level: label }) },
     // After serialisation: secrets that slipped into a message or an unexpected field never reach the output.
-    hooks: { streamWrite: scrubSecrets },
+    hooks: { streamWrite: scrubLogLine },
   };
   sink = {
     app: pino({ ...shared, level: PINO_LEVEL[options.level], redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } }, destination),
@@ -99,7 +100,7 @@ function writeTurnLines(): void {
   if (turnLines.length === 0 || sink === null) return;
   const text = turnLines.length === 1 ? turnLines[0] : turnLines.join('');
   turnLines = [];
-  sink.destination.write(scrubSecrets(text));
+  sink.destination.write(scrubLogLine(text));
 }
 
 /**

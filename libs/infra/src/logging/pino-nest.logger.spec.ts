@@ -1,11 +1,12 @@
 import pino from 'pino';
-import { LOG_REDACT_PATHS, scrubSecrets } from './log-redaction';
+import { scrubLogLine } from '@llmp/common';
+import { LOG_REDACT_PATHS } from './log-redaction';
 import { PinoNestLogger } from './pino-nest.logger';
 
 function capture(level = 'info'): { logger: PinoNestLogger; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
   const p = pino(
-    { level, redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' }, hooks: { streamWrite: scrubSecrets } },
+    { level, redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' }, hooks: { streamWrite: scrubLogLine } },
     { write: (s: string) => void out.push(s) },
   );
   return { logger: new PinoNestLogger(p), lines: () => out.map((s) => JSON.parse(s) as Record<string, unknown>) };

@@ -14,7 +14,7 @@ import {
 } from './event-publisher.options';
 import { eventJobOptions } from './job-options';
 import { bullPrefix, safeJobId } from './queue-naming';
-import { redactSecrets } from './redact-secrets';
+import { redactSecrets } from '@llmp/common';
 
 interface PendingEvent {
   jobId: string;

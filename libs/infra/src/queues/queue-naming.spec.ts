@@ -1,5 +1,4 @@
 import { bullPrefix, safeJobId } from './queue-naming';
-import { REDACTED, redactSecrets } from './redact-secrets';
 
 describe('queue naming', () => {
   it('derives the BullMQ prefix from the install prefix', () => {
@@ -11,23 +10,5 @@ describe('queue naming', () => {
     expect(safeJobId('12345')).toMatch(/^h-[0-9a-f]{40}$/);
     expect(safeJobId('a:b')).toBe(safeJobId('a:b'));
     expect(safeJobId('a:b')).not.toBe(safeJobId('a:c'));
-  });
-});
-
-describe('redactSecrets', () => {
-  it('replaces secret-named fields and key-shaped substrings, keeps token counters', () => {
-    const secret = 'llmp_' + 'x'.repeat(43);
-    const out = redactSecrets({
-      keyHash: 'abc',
-      nested: [{ password: 'p', note: `leaked ${secret} here` }],
-      maxTokens: 10,
-      keyPrefix: 'llmp_abcdef',
-    });
-    expect(out).toEqual({
-      keyHash: REDACTED,
-      nested: [{ password: REDACTED, note: `leaked ${REDACTED} here` }],
-      maxTokens: 10,
-      keyPrefix: 'llmp_abcdef',
-    });
   });
 });

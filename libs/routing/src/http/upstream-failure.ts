@@ -1,3 +1,4 @@
+import { scrubSecrets } from '@llmp/common';
 import type { CallSignal } from './call-signal';
 
 /** Why an attempt failed in a way that lets the router try the next target. */
@@ -20,17 +21,22 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 /**
  * A failed attempt that happened before anything reached the client, so failing over is safe. Its reason is shown
- * to clients in the all-failed error, so it never contains a URL, header or credential.
+ * to clients in the all-failed error and recorded in spans and the ledger, so it never contains a URL or header, and
+ * any upstream text in it is scrubbed of credentials here, whoever built it.
  */
 export class UpstreamFailure extends Error {
+  readonly reason: string;
+
   constructor(
     readonly kind: UpstreamFailureKind,
     readonly status: number | null,
-    readonly reason: string,
+    reason: string,
     /** The upstream's `Retry-After` on a 429, in seconds. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(reason);
+    const safe = scrubSecrets(reason);
+    super(safe);
+    this.reason = safe;
     this.name = 'UpstreamFailure';
   }
 

@@ -2,7 +2,7 @@ import type { Endpoint, ProviderConfig, ProviderType } from '@llmp/common';
 import { ErrorCode, LlmpError } from '@llmp/common';
 import { SseEventTooLargeError, SseParser, type SseEvent } from '../http/sse-parser';
 import { abortError } from '../http/abort';
-import { redact } from '../http/redact';
+import { upstreamReason } from '../http/upstream-text';
 import { errorCode, isTimeoutCode, parseRetryAfter, UpstreamFailure } from '../http/upstream-failure';
 import { UpstreamHttpClient, type UpstreamHttpResponse } from '../http/upstream-http.client';
 import type { ChunkBatch, RouteTarget, UpstreamCall } from '../routing.types';
@@ -67,7 +67,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
       }
       return { kind: 'passthrough-error', status, body, contentType: headerOf(res, 'content-type') ?? 'application/json' };
     }
-    throw await this.failure(res, target.provider, call.signal);
+    throw await this.failure(res, call.signal);
   }
 
   private headersFor(provider: ProviderConfig): Record<string, string> {
@@ -80,7 +80,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
   }
 
   /** Builds the failover reason for a 3xx, 429 or 5xx, with the upstream's own message when it gave one. */
-  private async failure(res: UpstreamHttpResponse, provider: ProviderConfig, signal: CallSignal): Promise<UpstreamFailure> {
+  private async failure(res: UpstreamHttpResponse, signal: CallSignal): Promise<UpstreamFailure> {
     const { status } = res;
     if (status >= 300 && status < 400) {
       this.http.discard(res.body);
@@ -96,7 +96,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
     }
     const what = status === 429 ? 'rate limited' : `HTTP ${status}`;
     const retryAfter = status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
-    return new UpstreamFailure('status', status, detail ? `${what}: ${redact(detail, provider)}` : what, retryAfter);
+    return new UpstreamFailure('status', status, detail ? `${what}: ${upstreamReason(detail)}` : what, retryAfter);
   }
 
   /** Yields the mapped chunks of each upstream read; ends only on the provider's clean end (marker or `end()`). */

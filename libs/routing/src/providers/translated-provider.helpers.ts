@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '@llmp/common';
 import { ErrorCode, LlmpError, isObject, type Json } from '@llmp/common';
-import { redact } from '../http/redact';
+import { upstreamReason } from '../http/upstream-text';
 import { UpstreamFailure } from '../http/upstream-failure';
 import { OpenAiResponseMapper } from './openai/openai-response.mapper';
 
@@ -39,7 +39,7 @@ export function parseEventData(data: string, provider: ProviderConfig): Json {
   if (!isObject(parsed)) throw new LlmpError(ErrorCode.ProviderError, `upstream ${provider.type} stream sent an event that is not a JSON object`);
   if (isObject(parsed.error) || typeof parsed.error === 'string') {
     const msg = upstreamErrorMessage(parsed) ?? 'unknown error';
-    throw new LlmpError(ErrorCode.ProviderError, `upstream reported an error mid-stream: ${redact(msg, provider)}`);
+    throw new LlmpError(ErrorCode.ProviderError, `upstream reported an error mid-stream: ${upstreamReason(msg)}`);
   }
   return parsed;
 }

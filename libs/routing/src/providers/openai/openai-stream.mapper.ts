@@ -1,8 +1,6 @@
-import type { ProviderConfig } from '@llmp/common';
 import { ErrorCode, LlmpError } from '@llmp/common';
-import { redact } from '../../http/redact';
+import { upstreamReason } from '../../http/upstream-text';
 import type { SseEvent } from '../../http/sse-parser';
-import type { RouteTarget } from '../../routing.types';
 import { STREAM_DONE, type StreamMapper, type StreamMapping, type StreamStep } from '../provider-mappers';
 import { OpenAiResponseMapper } from './openai-response.mapper';
 
@@ -10,8 +8,6 @@ const errors = new OpenAiResponseMapper();
 
 /** Each `data:` event is one chunk object; `[DONE]` is the only clean end; an error object mid-stream is a failure. */
 class OpenAiStreamMapping implements StreamMapping {
-  constructor(private readonly provider: ProviderConfig) {}
-
   map(event: SseEvent): StreamStep {
     const { data } = event;
     if (data === '[DONE]') return STREAM_DONE;
@@ -27,14 +23,14 @@ class OpenAiStreamMapping implements StreamMapping {
     const obj = chunk as Record<string, unknown>;
     if (event.event === 'error' || (obj.error !== undefined && obj.error !== null)) {
       const msg = errors.errorMessage(obj) ?? 'unknown error';
-      throw new LlmpError(ErrorCode.ProviderError, `upstream reported an error mid-stream: ${redact(msg, this.provider)}`);
+      throw new LlmpError(ErrorCode.ProviderError, `upstream reported an error mid-stream: ${upstreamReason(msg)}`);
     }
     return obj;
   }
 }
 
 export class OpenAiStreamMapper implements StreamMapper {
-  open(_endpoint: unknown, target: RouteTarget): StreamMapping {
-    return new OpenAiStreamMapping(target.provider);
+  open(): StreamMapping {
+    return new OpenAiStreamMapping();
   }
 }

@@ -1,6 +1,10 @@
-/** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is not altered. */
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote or line break. Text a spreadsheet would evaluate as a formula
+ * (starting with = + - @ tab or CR) gets a leading quote; numbers are written as they are.
+ */
 export function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  let s = v === null || v === undefined ? '' : String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPath, buildQuery } from '../api/client';
 import { can } from '../auth/permissions';
-import { parseCsv } from './csv';
+import { parseCsv, toCsv } from './csv';
 import { diffObjects } from './diff';
 import { matchModels } from './globs';
 import { costOf, SseDecoder } from './sse';
@@ -46,6 +46,9 @@ describe('usage report', () => {
     const csv = usageCsv(rows, dims);
     expect(csv.split('\n')[2]).toBe("2026-01-01,'=cmd,1,1,1,1,2,0.25");
     expect(parseCsv(csv)).toHaveLength(4);
+    const hostile = { ...rows[0], model: `-2+3+cmd|' /C calc'!A0`, costUsd: '-0.5' };
+    expect(usageCsv([hostile], dims).split('\n')[1]).toBe(`2026-01-01,'-2+3+cmd|' /C calc'!A0,2,0,1,2,3,-0.5`);
+    expect(toCsv(['a', 'b'], [['@SUM(1)', -1]])).toBe(`a,b\r\n'@SUM(1),-1\r\n`);
   });
 
   it('stacks per day with one series per model', () => {

@@ -17,18 +17,23 @@ export function reportColumns(dims: ReadonlySet<UsageDimension>): Column[] {
   });
 }
 
-/** One CSV cell exactly as the server writes it (formula-looking user text is neutralised with a quote). */
-function cell(v: unknown): string {
+const NUMERIC: ReadonlySet<Column> = new Set(['requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'costUsd']);
+
+/**
+ * One CSV cell exactly as the server writes it (apps/admin/src/usage/usage-csv.ts): text cells a spreadsheet would
+ * evaluate get a leading quote whatever follows; counts and costs stay plain decimals.
+ */
+function cell(v: unknown, numeric: boolean): string {
   if (v === null || v === undefined) return '';
   let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string' && !/^-?\d/.test(s)) s = `'${s}`;
+  if (!(numeric && /^-?\d+(\.\d+)?$/.test(s)) && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The CSV of exactly the rows shown, byte-identical to GET /admin/v1/usage?format=csv for the same query. */
 export function usageCsv(rows: readonly UsageRowDto[], dims: ReadonlySet<UsageDimension>): string {
   const cols = reportColumns(dims);
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].map((l) => l + '\n').join('');
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c], NUMERIC.has(c))).join(','))].map((l) => l + '\n').join('');
 }
 
 /** Label of a row's non-day dimensions, for chart series and legends. */
