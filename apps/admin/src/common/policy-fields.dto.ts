@@ -56,6 +56,16 @@ export class PolicyFieldsDto {
   @Min(1)
   maxParallel?: number | null;
 
+  @ApiPropertyOptional({
+    type: 'integer', nullable: true, minimum: 1, maximum: 128, example: 4,
+    description: 'Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team\'s, else 8).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(128)
+  maxChoices?: number | null;
+
   @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, example: 100, description: 'Budget in USD per period; null = none.' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })

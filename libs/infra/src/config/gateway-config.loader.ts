@@ -214,7 +214,8 @@ function readModels(r: ConfigReader, providerNames: Set<string>): ModelConfig[] 
       if (input === undefined || output === undefined) r.problem([...at, 'pricing'], 'needs input and output prices');
       else pricing = { input, output };
     }
-    if (name) models.push({ name, targets, pricing });
+    const maxOutputTokens = r.number([...at, 'maxOutputTokens'], { min: 1, integer: true });
+    if (name) models.push({ name, targets, pricing, ...(maxOutputTokens !== undefined && { maxOutputTokens }) });
   });
   return models;
 }
@@ -282,7 +283,7 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       cooldownAfterFailures: r.number(['routing', 'cooldownAfterFailures'], { min: 1, integer: true }) ?? 3,
       cooldownMs: r.number(['routing', 'cooldownMs'], { min: 0, integer: true }) ?? 30_000,
     },
-    limits: { onRedisDown },
+    limits: { onRedisDown, minOutputTokens: r.number(['limits', 'minOutputTokens'], { min: 1, integer: true }) ?? 256 },
     server: { bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024 },
     admin: { allowRemote: r.boolean(['admin', 'allowRemote']) ?? false, loginThrottle: readLoginThrottle(r) },
     source,
