@@ -59,6 +59,8 @@ export interface CreateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
   /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
@@ -91,6 +93,7 @@ export interface CreatedKeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   expiresAt: string | null;
@@ -117,6 +120,8 @@ export interface KeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -169,6 +174,8 @@ export interface UpdateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
   /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
@@ -204,6 +211,8 @@ export interface RotatedKeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -252,6 +261,8 @@ export interface CreateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
   /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
@@ -278,6 +289,8 @@ export interface TeamDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -313,6 +326,8 @@ export interface UpdateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
   /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
