@@ -264,7 +264,7 @@ limits: { onRedisDown: local, minOutputTokens: 256 }
     expect(lastProv().body).toMatchObject({ options: { num_predict: 50 } });
   });
 
-  faultCase('attack', 'a small-tpm key without max_tokens is admitted with the output limit that fits (x-llmp-max-tokens)', async () => {
+  faultCase('attack', 'a small-tpm or small-budget key without max_tokens is admitted with the output limit that fits (x-llmp-max-tokens)', async () => {
     const { key } = await newKey({ allowedModels: ['m'], tpm: 1000 });
     const res = await send(key, '/v1/chat/completions', { model: 'm', messages });
     expect(res.status).toBe(200);
@@ -280,6 +280,15 @@ limits: { onRedisDown: local, minOutputTokens: 256 }
     expect(perChoice * 2).toBeLessThan(1000);
     expect(perChoice).toBeGreaterThanOrEqual(256);
     expect(upstream.requests.at(-1)!.body).toMatchObject({ n: 2, max_tokens: perChoice });
+
+    // A budget bounds it the same way: $0.05 pays for under 500 of the model's 2000 default output tokens.
+    const { key: budgeted } = await newKey({ allowedModels: ['m'], budgetUsd: 0.05, budgetPeriod: 'total' });
+    const paid = await send(budgeted, '/v1/chat/completions', { model: 'm', messages });
+    expect(paid.status).toBe(200);
+    const affordable = Number(paid.headers.get('x-llmp-max-tokens'));
+    expect(affordable).toBeGreaterThanOrEqual(256);
+    expect(affordable * OUTPUT_USD_PER_TOKEN).toBeLessThanOrEqual(0.05);
+    expect(upstream.requests.at(-1)!.body.max_tokens).toBe(affordable);
 
     // Below limits.minOutputTokens: refused as never fitting, as before; a client's own limit is never lowered.
     const { key: tiny } = await newKey({ allowedModels: ['m'], tpm: 200 });
