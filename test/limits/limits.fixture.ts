@@ -4,7 +4,7 @@ import type { GatewayConfig, PolicyFields, Principal, RedisDownMode } from '@llm
 export function fields(over: Partial<PolicyFields> = {}): PolicyFields {
   return {
     allowedModels: [], modelAliases: {}, perModelMaxTokens: {}, modelLimits: {},
-    rpm: null, tpm: null, maxParallel: null, budgetUsd: null, budgetPeriod: null,
+    rpm: null, tpm: null, maxParallel: null, maxChoices: null, budgetUsd: null, budgetPeriod: null,
     ...over,
   };
 }
@@ -25,7 +25,7 @@ export function principal(key: Partial<PolicyFields> = {}, team: Partial<PolicyF
 export function gatewayConfig(onRedisDown: RedisDownMode = 'local'): GatewayConfig {
   return {
     providers: [], models: [], aliases: {}, auth: { mode: 'required', maxFailuresPerMinute: 30 },
-    routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown },
+    routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown, minOutputTokens: 256 },
     server: { bodyLimitBytes: 1_000_000, trustedProxies: [] }, source: 'test',
     admin: { allowRemote: false, loginThrottle: { maxFailures: 5, ipMaxFailures: 20, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 } },
   };

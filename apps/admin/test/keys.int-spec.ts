@@ -24,7 +24,7 @@ async function allDatabaseText(): Promise<string> {
 }
 
 const CREATED_FIELDS = [
-  'allowedModels', 'budgetPeriod', 'budgetUsd', 'createdAt', 'expiresAt', 'id', 'key', 'keyPrefix', 'maxParallel',
+  'allowedModels', 'budgetPeriod', 'budgetUsd', 'createdAt', 'expiresAt', 'id', 'key', 'keyPrefix', 'maxChoices', 'maxParallel',
   'metadata', 'modelAliases', 'name', 'perModelMaxTokens', 'rpm', 'teamId', 'tpm',
 ];
 
@@ -127,6 +127,9 @@ describe('admin keys, teams, aliases and explain (e2e on Fastify)', () => {
     ['bad caps', { name: 'x', perModelMaxTokens: { '*': 'lots' } }],
     ['bad aliases', { name: 'x', modelAliases: { a: 1 } }],
     ['bad period', { name: 'x', budgetPeriod: 'year' }],
+    ['maxChoices 0', { name: 'x', maxChoices: 0 }],
+    ['maxChoices over 128', { name: 'x', maxChoices: 129 }],
+    ['fractional maxChoices', { name: 'x', maxChoices: 2.5 }],
   ])('rejects mass assignment of %s with 400', async (_n, body) => {
     const r = await call(app, 'POST', '/admin/v1/keys', { headers: master, body });
     expect(r.status).toBe(400);
@@ -178,6 +181,15 @@ describe('admin keys, teams, aliases and explain (e2e on Fastify)', () => {
     ]);
     expect(ok.body.steps[1].details.aliasChain).toEqual(['cheap', 'fast', 'gpt-4o-mini']);
     expect(ok.body.upstreamBody.max_tokens).toBe(64);
+    expect(ok.body.steps[3].details).toMatchObject({ choices: 1, maxChoices: 8, outputTokensReserved: 64 });
+
+    // maxChoices is stored, shown and explained: more choices than it allows is denied at the token cap.
+    const narrowed = await call(app, 'PATCH', `/admin/v1/keys/${key.id}`, { headers: master, body: { maxChoices: 2 } });
+    expect(narrowed.body.maxChoices).toBe(2);
+    const many = await call(app, 'POST', '/admin/v1/policy/explain', { headers: master, body: { keyId: key.id, request: { model: 'cheap', n: 3 } } });
+    expect(many.body.steps[3]).toMatchObject({ stage: 'token_cap', decision: 'deny', error: { code: 'invalid_request_error' } });
+    const two = await call(app, 'POST', '/admin/v1/policy/explain', { headers: master, body: { keyId: key.id, request: { model: 'cheap', n: 2 } } });
+    expect(two.body.steps[3].details).toMatchObject({ choices: 2, maxChoices: 2, outputTokensReserved: 128 });
 
     // Escalation: an alias (global or the key's own) to a model the key may not use is denied.
     await call(app, 'PUT', '/admin/v1/aliases/sneaky', { headers: master, body: { target: 'gpt-4o' } });

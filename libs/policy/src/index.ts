@@ -29,3 +29,4 @@ export * from './limits/admission.service';
 export * from './limits/limits.module';
 export * from './limits/limits-options';
 export * from './limits/reservation';
+export * from './limits/output-fit';

@@ -25,6 +25,9 @@ export class PolicyFieldsViewDto implements PolicyFields {
   @ApiProperty({ type: 'integer', nullable: true })
   maxParallel: number | null;
 
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Most choices per request; null = not set here (the team\'s, else 8).' })
+  maxChoices: number | null;
+
   @ApiProperty({ type: 'number', nullable: true })
   budgetUsd: number | null;
 

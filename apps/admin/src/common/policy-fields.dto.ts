@@ -65,6 +65,16 @@ export class PolicyFieldsDto {
   @Max(INT4_MAX)
   maxParallel?: number | null;
 
+  @ApiPropertyOptional({
+    type: 'integer', nullable: true, minimum: 1, maximum: 128, example: 4,
+    description: 'Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team\'s, else 8).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(128)
+  maxChoices?: number | null;
+
   @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, maximum: BUDGET_USD_MAX, example: 100, description: 'Budget in USD per period (at most 6 decimals); null = none.' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })

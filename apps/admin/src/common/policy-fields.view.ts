@@ -10,6 +10,7 @@ export function policyFieldsView(p: PolicyFields): PolicyFields {
     rpm: p.rpm,
     tpm: p.tpm,
     maxParallel: p.maxParallel,
+    maxChoices: p.maxChoices ?? null,
     budgetUsd: p.budgetUsd,
     budgetPeriod: p.budgetPeriod,
   };
@@ -18,7 +19,7 @@ export function policyFieldsView(p: PolicyFields): PolicyFields {
 /** Only the policy fields an admin actually sent. */
 export function sentPolicyFields(dto: Partial<PolicyFields>): Partial<PolicyFields> {
   const out: Partial<PolicyFields> = {};
-  const keys: (keyof PolicyFields)[] = ['allowedModels', 'modelAliases', 'perModelMaxTokens', 'modelLimits', 'rpm', 'tpm', 'maxParallel', 'budgetUsd', 'budgetPeriod'];
+  const keys: (keyof PolicyFields)[] = ['allowedModels', 'modelAliases', 'perModelMaxTokens', 'modelLimits', 'rpm', 'tpm', 'maxParallel', 'maxChoices', 'budgetUsd', 'budgetPeriod'];
   for (const k of keys) if (dto[k] !== undefined) Object.assign(out, { [k]: dto[k] });
   return out;
 }

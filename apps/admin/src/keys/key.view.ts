@@ -45,6 +45,7 @@ export function createdKeyView(k: KeyRecord, secret: string): CreatedKeyDto {
     rpm: k.rpm,
     tpm: k.tpm,
     maxParallel: k.maxParallel,
+    maxChoices: k.maxChoices,
     budgetUsd: k.budgetUsd,
     budgetPeriod: k.budgetPeriod,
     expiresAt: iso(k.expiresAt),

@@ -12,6 +12,8 @@ export interface PolicyFields {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Absent from servers older than the field. */
+  maxChoices?: number | null;
   budgetUsd: number | null;
   budgetPeriod: BudgetPeriod | null;
 }

@@ -46,6 +46,13 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** `--max-choices`: the admin API accepts 1..128. */
+export function parseMaxChoices(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > 128) throw new InvalidArgumentError('expected a whole number from 1 to 128.');
+  return n;
+}
+
 export function parseNonNegativeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of at least 0.');

@@ -6,6 +6,7 @@ import {
   collectPairs,
   collectTokenLimits,
   parseJsonObject,
+  parseMaxChoices,
   parseNonNegativeNumber,
   parsePositiveInt,
 } from './option-values.parser';
@@ -20,6 +21,7 @@ export interface PolicyOptions {
   rpm?: number;
   tpm?: number;
   parallel?: number;
+  maxChoices?: number;
   budget?: number;
   period?: BudgetPeriod;
   metadata?: Record<string, unknown>;
@@ -35,6 +37,7 @@ export function addPolicyOptions(cmd: Command): Command {
     .option('--rpm <n>', 'requests per minute', parsePositiveInt)
     .option('--tpm <n>', 'tokens per minute', parsePositiveInt)
     .option('--parallel <n>', 'concurrent requests', parsePositiveInt)
+    .option('--max-choices <n>', 'most choices per request (n, best_of, candidateCount), 1..128; default 8', parseMaxChoices)
     .option('--budget <usd>', 'budget in USD per --period', parseNonNegativeNumber)
     .addOption(new Option('--period <period>', 'budget period').choices(PERIODS))
     .option('--metadata <json>', 'free-form JSON object', parseJsonObject);
@@ -52,6 +55,7 @@ export function policyBody(o: PolicyOptions): PolicyBody {
   if (o.rpm !== undefined) body.rpm = o.rpm;
   if (o.tpm !== undefined) body.tpm = o.tpm;
   if (o.parallel !== undefined) body.maxParallel = o.parallel;
+  if (o.maxChoices !== undefined) body.maxChoices = o.maxChoices;
   if (o.budget !== undefined) body.budgetUsd = o.budget;
   if (o.period !== undefined) body.budgetPeriod = o.period;
   if (o.metadata) body.metadata = o.metadata;
@@ -68,6 +72,7 @@ export function policyRows(p: PolicyFields): [string, string | number | null | u
     ['rpm', p.rpm],
     ['tpm', p.tpm],
     ['parallel', p.maxParallel],
+    ['max choices', p.maxChoices ?? null],
     ['budget', budget],
   ];
 }

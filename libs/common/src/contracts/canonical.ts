@@ -1,5 +1,5 @@
 /** The operation a client asked for, independent of the surface it used. */
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses' | 'messages';
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'responses' | 'messages' | 'count_tokens';
 
 /** The inbound API dialect, which decides the error envelope and response shape. */
 export type Surface = 'openai' | 'anthropic' | 'gemini' | 'ollama';

@@ -41,6 +41,11 @@ export interface ModelConfig {
   name: string;
   targets: ModelTarget[];
   pricing?: ModelPricing;
+  /**
+   * Output tokens per choice reserved (and sent upstream as the output limit) when neither the client nor the key's
+   * `perModelMaxTokens` bounds the reply; llmp's default (4,096) when unset.
+   */
+  maxOutputTokens?: number;
 }
 
 export type RedisDownMode = 'local' | 'open' | 'closed';
@@ -72,7 +77,14 @@ export interface GatewayConfig {
     cooldownAfterFailures: number;
     cooldownMs: number;
   };
-  limits: { onRedisDown: RedisDownMode };
+  limits: {
+    onRedisDown: RedisDownMode;
+    /**
+     * Smallest output limit (per choice) llmp lowers a request to when the client sent none and the default would not
+     * fit a tpm limit or budget; below it the request is refused as never fitting.
+     */
+    minOutputTokens: number;
+  };
   server: {
     bodyLimitBytes: number;
     /**

@@ -10,6 +10,11 @@ export interface PolicyFields {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /**
+   * Most choices one request may ask for (`n`, completions' `best_of`, Gemini's `candidateCount`), 1..128; null =
+   * not set at this level (the default, 8, applies when neither the key nor its team sets one).
+   */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: BudgetPeriod | null;
 }

@@ -19,3 +19,4 @@ export * from './ollama/openai-to-ollama.stream';
 export * from './responses/responses-request.translator';
 export * from './responses/responses-response.translator';
 export * from './responses/openai-to-responses.stream';
+export * from './output-fields';

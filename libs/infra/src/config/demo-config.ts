@@ -8,10 +8,12 @@ models:
     targets:
       - { provider: mock, model: mock-small }
     pricing: { input: 0.15, output: 0.60 }
+    maxOutputTokens: 4096
   - name: gpt-4o
     targets:
       - { provider: mock, model: mock-large }
     pricing: { input: 2.50, output: 10.00 }
+    maxOutputTokens: 4096
   - name: text-embedding-3-small
     targets:
       - { provider: mock, model: mock-embed }

@@ -56,6 +56,19 @@ describe('parseGatewayConfig', () => {
     expect(problemsOf(`${base}server: { trustedProxies: 10.0.0.0/8 }\n`)[0].message).toBe('must be a list');
   });
 
+  it('reads a model\'s maxOutputTokens and limits.minOutputTokens (default 256), positive integers only', () => {
+    const yaml = (extra: string, limits = '') =>
+      `providers:\n  - { name: p, type: mock }\nmodels:\n  - name: m\n    targets: [{ provider: p, model: x }]\n${extra}${limits}`;
+    const plain = parseGatewayConfig(yaml(''), 't', {});
+    expect(plain.models[0].maxOutputTokens).toBeUndefined();
+    expect(plain.limits.minOutputTokens).toBe(256);
+    const set = parseGatewayConfig(yaml('    maxOutputTokens: 8192\n', 'limits: { minOutputTokens: 64 }\n'), 't', {});
+    expect(set.models[0].maxOutputTokens).toBe(8192);
+    expect(set.limits.minOutputTokens).toBe(64);
+    expect(problemsOf(yaml('    maxOutputTokens: 0\n')).map((p) => p.message).join()).toMatch(/maxOutputTokens|at least/);
+    expect(problemsOf(yaml('', 'limits: { minOutputTokens: 1.5 }\n')).length).toBe(1);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const problems = problemsOf('providers:\n  - name: a\n    type: [mock\n');
     expect(problems[0].line).toBeGreaterThan(0);

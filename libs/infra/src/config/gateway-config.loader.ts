@@ -224,7 +224,8 @@ function readModels(r: ConfigReader, providerNames: Set<string>): ModelConfig[] 
       if (provider && model) targets.push({ provider, model, priority, weight });
     });
     const pricing = readPricing(r, at);
-    if (name) models.push({ name, targets, pricing });
+    const maxOutputTokens = r.number([...at, 'maxOutputTokens'], { min: 1, integer: true });
+    if (name) models.push({ name, targets, pricing, ...(maxOutputTokens !== undefined && { maxOutputTokens }) });
   });
   return models;
 }
@@ -317,7 +318,7 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       cooldownAfterFailures: r.number(['routing', 'cooldownAfterFailures'], { min: 1, integer: true }) ?? 3,
       cooldownMs: r.number(['routing', 'cooldownMs'], { min: 0, integer: true }) ?? 30_000,
     },
-    limits: { onRedisDown },
+    limits: { onRedisDown, minOutputTokens: r.number(['limits', 'minOutputTokens'], { min: 1, integer: true }) ?? 256 },
     server: {
       bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024,
       trustedProxies: readTrustedProxies(r),

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
-import { ErrorCode, type GatewayConfig, LlmpError, type RedisDownMode } from '@llmp/common';
+import { ErrorCode, type GatewayConfig, LlmpError, type Principal, type RedisDownMode } from '@llmp/common';
 import { GATEWAY_CONFIG, REDIS, RespConnection } from '@llmp/infra';
 import type { Redis } from 'ioredis';
 import { admissionPlanFor, planHasBudget, scopeKeys } from './admission-plan';
@@ -7,6 +7,7 @@ import { type AdmitReply, LimitsScripts, type SettleItem } from './limits-script
 import { DEFAULT_LIMITS_OPTIONS, LIMITS_OPTIONS, type LimitsOptions } from './limits-options';
 import { LocalLimiter } from './local-limiter';
 import { decimalUsdToNano, usdToNano } from './nano-usd';
+import { fitOutputPerChoice, type OutputFitRequest } from './output-fit';
 import { estimatePromptTokens } from './prompt-estimate';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { TurnBatches } from './turn-batches';
@@ -141,6 +142,14 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     } catch (e) {
       this.logger.error({ msg: 'settlement failed', requestId: admission.requestId, error: (e as Error).message });
     }
+  }
+
+  /**
+   * The output limit per choice to send when llmp chose it (the client sent none): `perChoice`, or the largest
+   * smaller value from `minimum` that fits the tpm limits and budgets of this key's scopes (see `fitOutputPerChoice`).
+   */
+  fitOutputTokens(principal: Principal, model: string, req: OutputFitRequest): number {
+    return fitOutputPerChoice(admissionPlanFor(principal, model), req);
   }
 
   /** Upper estimate of the prompt tokens of a request body; no tokenization. */

@@ -11,6 +11,7 @@ export const POLICY_SELECT = {
   rpm: true,
   tpm: true,
   maxParallel: true,
+  maxChoices: true,
   budgetUsd: true,
   budgetPeriod: true,
 } as const;
@@ -23,6 +24,7 @@ interface PolicyRow {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  maxChoices: number | null;
   budgetUsd: Prisma.Decimal | null;
   budgetPeriod: string | null;
 }
@@ -67,6 +69,7 @@ export function toPolicyFields(row: PolicyRow): PolicyFields {
     rpm: row.rpm,
     tpm: row.tpm,
     maxParallel: row.maxParallel,
+    maxChoices: row.maxChoices,
     budgetUsd: row.budgetUsd === null ? null : Number(row.budgetUsd),
     budgetPeriod: period as BudgetPeriod | null,
   };
@@ -89,6 +92,7 @@ export function policyWriteData(p: PolicyFieldsInput): {
   rpm?: number | null;
   tpm?: number | null;
   maxParallel?: number | null;
+  maxChoices?: number | null;
   budgetUsd?: string | null;
   budgetPeriod?: string | null;
 } {
@@ -100,6 +104,7 @@ export function policyWriteData(p: PolicyFieldsInput): {
     ...(p.rpm !== undefined && { rpm: p.rpm }),
     ...(p.tpm !== undefined && { tpm: p.tpm }),
     ...(p.maxParallel !== undefined && { maxParallel: p.maxParallel }),
+    ...(p.maxChoices !== undefined && { maxChoices: p.maxChoices }),
     ...(p.budgetUsd !== undefined && { budgetUsd: p.budgetUsd === null ? null : String(p.budgetUsd) }),
     ...(p.budgetPeriod !== undefined && { budgetPeriod: p.budgetPeriod }),
   };

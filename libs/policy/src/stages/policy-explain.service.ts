@@ -140,19 +140,24 @@ export class PolicyExplainService {
     try {
       const capped = this.tokenCap.run(principal, resolution, { ...(request.body ?? {}), model: request.model });
       const a = capped.applied;
-      const reason =
-        a.cap === null
-          ? 'no perModelMaxTokens cap for this model'
-          : a.injected
-            ? `injected ${a.injected.field}=${a.injected.value} (cap ${a.cap})`
-            : a.clamped.length
-              ? a.clamped.map((c) => `clamped ${c.field} ${c.from} → ${c.to}`).join('; ')
-              : `within the cap of ${a.cap}`;
-      steps.push({ stage: 'token_cap', decision: 'pass', reason, details: { ...a, outputCap: capped.outputCap } });
+      const limit = a.injected
+        ? `injected ${a.injected.field}=${a.injected.value} (${a.cap === null ? "the model's maxOutputTokens" : `cap ${a.cap}`})`
+        : a.clamped.length
+          ? a.clamped.map((c) => `clamped ${c.field} ${c.from} → ${c.to}`).join('; ')
+          : a.cap === null
+            ? 'the client\'s limit, no perModelMaxTokens cap for this model'
+            : `within the cap of ${a.cap}`;
+      const reason = `${limit}; ${a.choices} of at most ${a.maxChoices} choices, reserving ${capped.outputCap * a.choices} output tokens`;
+      steps.push({
+        stage: 'token_cap',
+        decision: 'pass',
+        reason,
+        details: { ...a, outputCap: capped.outputCap, outputTokensReserved: capped.outputCap * a.choices },
+      });
       if (!this.explainPrice(steps, principal, resolution.resolved, prices)) return { keyId, allowed: false, steps, upstreamBody: null };
       return { keyId, allowed: true, steps, upstreamBody: capped.body };
     } catch (e) {
-      steps.push({ stage: 'token_cap', decision: 'deny', reason: 'invalid output-token field', error: errorOf(e) });
+      steps.push({ stage: 'token_cap', decision: 'deny', reason: 'invalid output-token or choice field', error: errorOf(e) });
       steps.push({ stage: 'price', decision: 'skipped', reason: 'an earlier stage denied the request' });
       return { keyId, allowed: false, steps, upstreamBody: null };
     }

@@ -1,8 +1,12 @@
-import { ErrorCode, LlmpError, type ModelResolution } from '@llmp/common';
+import { ErrorCode, type GatewayConfig, LlmpError, type ModelConfig, type ModelResolution } from '@llmp/common';
 import { keyPrincipal } from '../testing/principal.fixture';
-import { TokenCapStage } from './token-cap.stage';
+import { DEFAULT_MAX_CHOICES, DEFAULT_OUTPUT_TOKENS, TokenCapStage } from './token-cap.stage';
 
 const stage = new TokenCapStage();
+
+function gatewayConfigWith(models: ModelConfig[]): GatewayConfig {
+  return { models } as Partial<GatewayConfig> as GatewayConfig; // the stage reads only `models`
+}
 const gpt4o: ModelResolution = { requested: 'smart', resolved: 'gpt-4o', aliasChain: ['smart', 'gpt-4o'] };
 
 describe('TokenCapStage', () => {
@@ -34,19 +38,68 @@ describe('TokenCapStage', () => {
     const p = keyPrincipal({ perModelMaxTokens: { '*': 256 } });
     expect(stage.run(p, gpt4o, { model: 'x' }).body).toEqual({ model: 'x', max_tokens: 256 });
     expect(stage.run(p, gpt4o, { max_completion_tokens: null }).body).toEqual({ max_completion_tokens: 256 });
-    expect(stage.run(p, gpt4o, {}, { injectField: 'max_output_tokens' }).body).toEqual({ max_output_tokens: 256 });
+    expect(stage.run(p, gpt4o, {}, { injectField: 'max_completion_tokens' }).body).toEqual({ max_completion_tokens: 256 });
   });
 
   it('clamps every output field present', () => {
     const p = keyPrincipal({ perModelMaxTokens: { '*': 10 } });
-    const r = stage.run(p, gpt4o, { max_tokens: 50, max_completion_tokens: 5, max_output_tokens: 11 });
-    expect(r.body).toEqual({ max_tokens: 10, max_completion_tokens: 5, max_output_tokens: 10 });
+    const r = stage.run(p, gpt4o, { max_tokens: 50, max_completion_tokens: 5 });
+    expect(r.body).toEqual({ max_tokens: 10, max_completion_tokens: 5 });
     expect(r.outputCap).toBe(5);
+    expect(r.clientLimited).toBe(true);
   });
 
-  it('without a cap passes the body through and reports the client limit or null', () => {
+  it('does not treat another surface\'s field as a limit: the chat field is still injected', () => {
+    const r = stage.run(keyPrincipal({ perModelMaxTokens: { '*': 10 } }), gpt4o, { max_output_tokens: 1 });
+    expect(r.body).toMatchObject({ max_tokens: 10 });
+    expect(r.clientLimited).toBe(false);
+  });
+
+  it('without a cap keeps the client limit, else injects the model\'s maxOutputTokens, else the default', () => {
     expect(stage.run({ kind: 'anonymous' }, gpt4o, { max_tokens: 7 })).toMatchObject({ body: { max_tokens: 7 }, outputCap: 7 });
-    expect(stage.run(keyPrincipal(), gpt4o, {}).outputCap).toBeNull();
+    expect(stage.run(keyPrincipal(), gpt4o, {})).toMatchObject({ body: { max_tokens: DEFAULT_OUTPUT_TOKENS }, outputCap: DEFAULT_OUTPUT_TOKENS });
+    const configured = new TokenCapStage(gatewayConfigWith([{ name: 'gpt-4o', targets: [], maxOutputTokens: 900 }]));
+    expect(configured.run(keyPrincipal(), gpt4o, {})).toMatchObject({ body: { max_tokens: 900 }, outputCap: 900, clientLimited: false });
+    expect(configured.run(keyPrincipal({ perModelMaxTokens: { '*': 100 } }), gpt4o, {}).outputCap).toBe(100);
+    expect(configured.run(keyPrincipal(), gpt4o, { max_tokens: 5000 }).outputCap).toBe(5000);
+  });
+
+  it('counts n, and best_of on completions, and refuses more than maxChoices with the client\'s field', () => {
+    expect(stage.run(keyPrincipal(), gpt4o, { n: 3 }).choices).toBe(3);
+    expect(stage.run(keyPrincipal(), gpt4o, { n: 2, best_of: 5 }, { endpoint: 'completions' }).choices).toBe(5);
+    expect(stage.run(keyPrincipal(), gpt4o, { n: null }).choices).toBe(1);
+    expect(stage.run(keyPrincipal(), gpt4o, { n: DEFAULT_MAX_CHOICES }).choices).toBe(DEFAULT_MAX_CHOICES);
+    const refused = (p: Parameters<TokenCapStage['run']>[0], body: Record<string, unknown>, options = {}): LlmpError => {
+      try {
+        stage.run(p, gpt4o, body, options);
+      } catch (e) {
+        return e as LlmpError;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refused(keyPrincipal(), { n: DEFAULT_MAX_CHOICES + 1 }).details.param).toBe('n');
+    expect(refused(keyPrincipal({ maxChoices: 4 }), { n: 5 }, { choicesParam: 'generationConfig.candidateCount' })).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      details: { param: 'generationConfig.candidateCount' },
+    });
+    expect(refused(keyPrincipal({}, { maxChoices: 2 }), { best_of: 3 }, { endpoint: 'completions' }).details.param).toBe('best_of');
+    expect(refused(keyPrincipal(), { n: 0 }).details.param).toBe('n');
+    expect(refused(keyPrincipal(), { n: '2' }).details.param).toBe('n');
+    // A key narrows its team; the team's value applies to a key without one.
+    expect(stage.run(keyPrincipal({}, { maxChoices: 20 }), gpt4o, { n: 20 }).choices).toBe(20);
+    expect(refused(keyPrincipal({ maxChoices: 30 }, { maxChoices: 20 }), { n: 21 }).details.param).toBe('n');
+  });
+
+  it('leaves embeddings alone: no output limit, one choice', () => {
+    const r = stage.run(keyPrincipal({ perModelMaxTokens: { '*': 10 } }), gpt4o, { input: 'x' }, { endpoint: 'embeddings' });
+    expect(r).toMatchObject({ body: { input: 'x' }, outputCap: 0, choices: 1 });
+  });
+
+  it('lowers only a limit it injected', () => {
+    const injected = stage.run(keyPrincipal(), gpt4o, { max_completion_tokens: null });
+    expect(stage.lowered(injected, 300)).toMatchObject({ body: { max_completion_tokens: 300 }, outputCap: 300 });
+    const client = stage.run(keyPrincipal(), gpt4o, { max_tokens: 5000 });
+    expect(stage.lowered(client, 300)).toBe(client);
   });
 
   it.each([-1, 1.5, '100', true, {}])('rejects max_tokens=%p as invalid_request_error', (v) => {

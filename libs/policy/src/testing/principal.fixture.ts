@@ -9,6 +9,7 @@ export function policyFields(over: Partial<PolicyFields> = {}): PolicyFields {
     rpm: null,
     tpm: null,
     maxParallel: null,
+    maxChoices: null,
     budgetUsd: null,
     budgetPeriod: null,
     ...over,

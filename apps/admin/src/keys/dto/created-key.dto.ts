@@ -37,6 +37,9 @@ export class CreatedKeyDto {
   @ApiProperty({ type: 'integer', nullable: true })
   maxParallel: number | null;
 
+  @ApiProperty({ type: 'integer', nullable: true })
+  maxChoices: number | null;
+
   @ApiProperty({ type: 'number', nullable: true })
   budgetUsd: number | null;
 

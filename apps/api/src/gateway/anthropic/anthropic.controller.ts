@@ -47,6 +47,6 @@ export class AnthropicController {
   @HttpCode(200)
   async countTokens(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const counted = await this.counter.count(req);
-    await reply.header('x-request-id', req.id).send(counted);
+    await reply.headers(counted.headers).send(counted.body);
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, LlmpError, type CanonicalRequest, type Endpoint } from '@llmp/common';
+import { ErrorCode, LlmpError, refuseForeignOutputFields, type CanonicalRequest, type Endpoint, type OutputFieldRules } from '@llmp/common';
 import { extractCredentials } from './credentials';
 import { requireJsonObject } from './json-object-body';
 import { boundedModelName } from './model-name';
@@ -16,6 +16,20 @@ const STEERING_FIELDS = [
   // SDK spellings and router hints (OpenRouter's `provider` picks the upstream's own upstream).
   'baseURL', 'baseUrl', 'apiBase', 'apiKey', 'api_type', 'azure_endpoint', 'provider',
 ] as const;
+
+/** The output-limit and choice fields each OpenAI endpoint owns; any other spelling is refused by name. */
+const OUTPUT_RULES: Partial<Record<Endpoint, OutputFieldRules>> = {
+  chat: {
+    own: ['max_tokens', 'max_completion_tokens', 'n'],
+    where: '/v1/chat/completions',
+    hint: 'limit the output with max_tokens or max_completion_tokens, the choices with n',
+  },
+  completions: {
+    own: ['max_tokens', 'n', 'best_of'],
+    where: '/v1/completions',
+    hint: 'limit the output with max_tokens, the choices with n or best_of',
+  },
+};
 
 function invalid(message: string, param?: string): LlmpError {
   return new LlmpError(ErrorCode.InvalidRequest, message, { param });
@@ -59,6 +73,8 @@ function validate(endpoint: Endpoint, body: Record<string, unknown>): void {
     case 'messages':
       break;
   }
+  const rules = OUTPUT_RULES[endpoint];
+  if (rules) refuseForeignOutputFields(body, rules);
   for (const f of ['max_tokens', 'max_completion_tokens'] as const) {
     const v = body[f];
     if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) {

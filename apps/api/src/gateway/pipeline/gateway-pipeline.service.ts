@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { LlmpError, ErrorCode, type CanonicalRequest, type ModelResolution, type Principal } from '@llmp/common';
-import { GatewayTracing } from '@llmp/infra';
+import { Inject, Injectable } from '@nestjs/common';
+import { LlmpError, ErrorCode, type CanonicalRequest, type GatewayConfig, type Principal, type Surface } from '@llmp/common';
+import { GATEWAY_CONFIG, GatewayTracing } from '@llmp/infra';
 import { AdmissionService, AllowlistStage, AuthenticateStage, PriceBook, priceForAdmission, ResolveModelStage, TokenCapStage } from '@llmp/policy';
 import { type CallSignal, type ChunkBatch, RouterService, type StreamUpstreamResult } from '@llmp/routing';
 import type { PipelineResult } from './pipeline-result';
@@ -8,8 +8,19 @@ import { RequestTrace } from './request-trace';
 import { SettlementService } from './settlement.service';
 import { usageFrom } from './usage-estimator';
 
-/** Output tokens reserved against TPM and budgets when neither the client nor policy bounds the reply. */
-const DEFAULT_OUTPUT_RESERVATION = 4096;
+/** The client's own name of the choice count, for errors (the translated surfaces map it to `n`). */
+const CHOICES_PARAM: Record<Surface, string> = {
+  openai: 'n',
+  anthropic: 'n',
+  gemini: 'generationConfig.candidateCount',
+  ollama: 'n',
+};
+
+/** A body answered by llmp itself (no upstream call), with the headers of the request. */
+export interface LocalAnswer<T> {
+  headers: Record<string, string>;
+  body: T;
+}
 
 /**
  * The data plane's request pipeline. This is the only place the stage order is written:
@@ -27,7 +38,13 @@ export class GatewayPipeline {
     private readonly router: RouterService,
     private readonly settlement: SettlementService,
     private readonly tracing: GatewayTracing,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.minOutputTokens = config.limits.minOutputTokens;
+  }
+
+  /** Read once: `limits` is a boot-only config section. */
+  private readonly minOutputTokens: number;
 
   async run(request: CanonicalRequest, signal: CallSignal): Promise<PipelineResult> {
     const trace = new RequestTrace(request);
@@ -44,11 +61,27 @@ export class GatewayPipeline {
       trace.span?.stage('allowlist');
       this.allowlist.run(principal, resolution);
       trace.span?.stage('token_cap');
-      const capped = this.tokenCap.run(principal, resolution, request.body);
+      let capped = this.tokenCap.run(principal, resolution, request.body, {
+        endpoint: request.endpoint,
+        choicesParam: CHOICES_PARAM[request.surface],
+      });
 
       trace.span?.stage('admit');
       const promptTokensEstimate = this.admission.estimatePromptTokens(capped.body);
-      const outputTokensReserved = request.endpoint === 'embeddings' ? 0 : (capped.outputCap ?? DEFAULT_OUTPUT_RESERVATION);
+      if (!capped.clientLimited && capped.outputCap > 0) {
+        // The client left the output to llmp: lower it to what fits the key's tpm and budget rather than refuse.
+        const fitted = this.admission.fitOutputTokens(principal, resolution.resolved, {
+          promptTokensEstimate,
+          choices: capped.choices,
+          perChoice: capped.outputCap,
+          minimum: this.minOutputTokens,
+          costUsdOf: (outputTokens) => this.worstCaseCost(principal, resolution.resolved, promptTokensEstimate, outputTokens),
+        });
+        capped = this.tokenCap.lowered(capped, fitted);
+      }
+      if (capped.applied.injected || capped.applied.clamped.length) headers['x-llmp-max-tokens'] = String(capped.outputCap);
+      // The limit applies per choice, and every choice is written (and billed): reserve all of them.
+      const outputTokensReserved = capped.outputCap * capped.choices;
       const admission = await this.admission.admit({
         requestId: request.requestId,
         principal,
@@ -106,14 +139,39 @@ export class GatewayPipeline {
   }
 
   /**
-   * Stages 1-3 only, for requests answered without an upstream call (Anthropic's count_tokens): the same key, alias
-   * and allowlist decisions as `run`, nothing reserved, nothing settled.
+   * Requests llmp answers itself, without an upstream call (Anthropic's count_tokens): the same key, alias and
+   * allowlist decisions as `run`, then admitted as one request of 0 tokens (it counts against rpm and holds a
+   * parallel slot while it runs), recorded in the ledger and, when denied, audited.
    */
-  async authorize(request: CanonicalRequest): Promise<ModelResolution> {
-    const principal = await this.authenticate.run(request.credentials, request.sourceIp);
-    const resolution = this.resolveModel.run(principal, request.model);
-    this.allowlist.run(principal, resolution);
-    return resolution;
+  async answerLocally<T>(request: CanonicalRequest, answer: () => T): Promise<LocalAnswer<T>> {
+    const trace = new RequestTrace(request);
+    const headers: Record<string, string> = { 'x-request-id': request.responseRequestId };
+    try {
+      const principal = await this.authenticate.run(request.credentials, request.sourceIp);
+      trace.principal = principal;
+      const resolution = this.resolveModel.run(principal, request.model);
+      trace.resolution = resolution;
+      this.allowlist.run(principal, resolution);
+      const admission = await this.admission.admit({
+        requestId: request.requestId,
+        principal,
+        model: resolution.resolved,
+        promptTokensEstimate: 0,
+        outputTokensReserved: 0,
+        reservedCostUsd: 0,
+      });
+      trace.admission = admission;
+      Object.assign(headers, admission.headers);
+      const body = answer();
+      trace.usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
+      this.settlement.finishAfterResponse(trace);
+      return { headers, body };
+    } catch (e) {
+      this.recordFailure(trace, e);
+      this.settlement.finish(trace);
+      if (e instanceof LlmpError) e.details.headers = { ...headers, ...e.details.headers };
+      throw e;
+    }
   }
 
   /**

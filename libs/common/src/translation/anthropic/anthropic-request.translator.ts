@@ -1,4 +1,5 @@
 import type { Json } from '../openai-chat.types';
+import { refuseForeignOutputFields, type OutputFieldRules } from '../output-fields';
 import { budgetOfEffort, effortOfBudget } from '../reasoning-effort';
 import { invalidField, isObject, parseDataUrl, parseToolArguments, stopList, textOfContent, toDataUrl } from '../translation-helpers';
 import { UnsupportedFieldError } from '../unsupported-field.error';
@@ -8,6 +9,7 @@ const SURFACE = 'Anthropic';
 /** Anthropic requires max_tokens; this is the bound when neither the client nor policy set one. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 const MIN_THINKING_BUDGET = 1024;
+const OUTPUT_RULES: OutputFieldRules = { own: ['max_tokens'], where: '/v1/messages', hint: 'limit the output with max_tokens' };
 
 // ---------------------------------------------------------------- Anthropic → OpenAI (the inbound surface)
 
@@ -121,6 +123,7 @@ export function anthropicToOpenAiRequest(body: Json): Json {
     throw invalidField('max_tokens: must be a positive integer', 'max_tokens');
   }
   if (!Array.isArray(body.messages)) throw invalidField('messages: Field required', 'messages');
+  refuseForeignOutputFields(body, OUTPUT_RULES);
   for (const f of ['top_k', 'mcp_servers', 'container'] as const) {
     if (body[f] !== undefined) throw UnsupportedFieldError.forSurface(f, SURFACE);
   }

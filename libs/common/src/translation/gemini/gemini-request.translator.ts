@@ -1,10 +1,17 @@
 import type { Json } from '../openai-chat.types';
+import { positiveLimit, refuseForeignOutputFields, type OutputFieldRules } from '../output-fields';
 import { budgetOfEffort, effortOfBudget } from '../reasoning-effort';
 import { invalidField, isObject, newId, parseDataUrl, parseToolArguments, stopList, textOfContent, toDataUrl } from '../translation-helpers';
 import { UnsupportedFieldError } from '../unsupported-field.error';
 
 const PROVIDER = 'gemini';
 const SURFACE = 'Gemini';
+const OUTPUT_RULES: OutputFieldRules = {
+  own: ['maxOutputTokens', 'max_output_tokens', 'candidateCount', 'candidate_count'],
+  where: 'Gemini generateContent',
+  hint: 'limit the output with generationConfig.maxOutputTokens, the choices with generationConfig.candidateCount',
+  ownContainers: ['generationConfig', 'generation_config'],
+};
 
 /** Gemini's REST API accepts both spellings of a field (proto JSON); tools send camelCase, curl users snake_case. */
 function field(body: Json, camel: string, snake: string): unknown {
@@ -131,8 +138,11 @@ function applyGenerationConfig(cfg: Json, out: Json): void {
   };
   set('temperature', 'temperature', 'temperature');
   set('top_p', 'topP', 'top_p');
-  set('max_tokens', 'maxOutputTokens', 'max_output_tokens');
+  refuseForeignOutputFields(cfg, OUTPUT_RULES, 'generationConfig.');
+  const maxOutput = positiveLimit(field(cfg, 'maxOutputTokens', 'max_output_tokens'), 'generationConfig.maxOutputTokens');
+  if (maxOutput !== undefined) out.max_tokens = maxOutput;
   set('stop', 'stopSequences', 'stop_sequences');
+  // Counted and bounded by maxChoices in the token cap stage, which names this field in its errors.
   set('n', 'candidateCount', 'candidate_count');
   set('seed', 'seed', 'seed');
   set('presence_penalty', 'presencePenalty', 'presence_penalty');
@@ -165,6 +175,7 @@ function applyGenerationConfig(cfg: Json, out: Json): void {
 /** A Gemini generateContent request (model from the URL) → the canonical OpenAI chat body. */
 export function geminiToOpenAiRequest(body: Json, model: string, stream: boolean): Json {
   if (!Array.isArray(body.contents)) throw invalidField('contents is required', 'contents');
+  refuseForeignOutputFields(body, { ...OUTPUT_RULES, own: [] });
   if (field(body, 'cachedContent', 'cached_content') !== undefined) throw UnsupportedFieldError.forSurface('cachedContent', SURFACE);
   const messages: Json[] = [];
   const system = field(body, 'systemInstruction', 'system_instruction');

@@ -1,17 +1,25 @@
 import type { Json } from '../openai-chat.types';
+import { refuseForeignOutputFields, type OutputFieldRules } from '../output-fields';
 import { budgetOfEffort } from '../reasoning-effort';
 import { invalidField, isObject, newId, parseDataUrl, parseToolArguments, stopList, textOfContent, toDataUrl } from '../translation-helpers';
 import { UnsupportedFieldError } from '../unsupported-field.error';
 
 const PROVIDER = 'ollama';
 const SURFACE = 'Ollama';
+const OUTPUT_RULES: OutputFieldRules = {
+  own: [],
+  where: 'the Ollama API',
+  hint: 'limit the output with options.num_predict',
+  ownContainers: ['options'],
+};
+/** `num_predict` values that mean "no limit" in Ollama (-1 infinite, -2 fill the context): llmp's limit applies. */
+const UNLIMITED_PREDICT = new Set([-1, -2]);
 
 /** Options that change what the model writes and map to OpenAI fields. */
 const SAMPLING: Record<string, string> = {
   temperature: 'temperature',
   top_p: 'top_p',
   seed: 'seed',
-  num_predict: 'max_tokens',
   presence_penalty: 'presence_penalty',
   frequency_penalty: 'frequency_penalty',
 };
@@ -42,12 +50,19 @@ function applyOptions(options: unknown, out: Json): void {
   for (const [k, v] of Object.entries(options)) {
     if (v === undefined || v === null || RUNTIME.has(k)) continue;
     if (k === 'stop') out.stop = v;
-    else if (k in SAMPLING) out[SAMPLING[k]] = v;
+    else if (k === 'num_predict') {
+      if (typeof v === 'number' && UNLIMITED_PREDICT.has(v)) continue;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+        throw invalidField('`options.num_predict` must be a positive integer, or -1 / -2 for no limit of the client', 'options.num_predict');
+      }
+      out.max_tokens = v;
+    } else if (k in SAMPLING) out[SAMPLING[k]] = v;
     else throw UnsupportedFieldError.forSurface(`options.${k}`, SURFACE);
   }
 }
 
 function applyCommon(body: Json, out: Json, stream: boolean): void {
+  refuseForeignOutputFields(body, OUTPUT_RULES);
   if (stream) out.stream = true;
   applyOptions(body.options, out);
   if (body.format === 'json') out.response_format = { type: 'json_object' };

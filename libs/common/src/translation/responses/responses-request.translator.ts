@@ -1,8 +1,11 @@
 import type { Json } from '../openai-chat.types';
+import { positiveLimit, refuseForeignOutputFields, type OutputFieldRules } from '../output-fields';
 import { invalidField, isObject } from '../translation-helpers';
 import { UnsupportedFieldError } from '../unsupported-field.error';
 
 const SURFACE = 'Responses';
+
+const OUTPUT_RULES: OutputFieldRules = { own: ['max_output_tokens'], where: '/v1/responses', hint: 'limit the output with max_output_tokens' };
 
 function contentParts(content: unknown, param: string): string | Json[] {
   if (typeof content === 'string') return content;
@@ -84,7 +87,9 @@ export function responsesToOpenAiRequest(body: Json): Json {
   else throw invalidField("'input' is a required property", 'input');
   const out: Json = { model: body.model.trim(), messages };
   if (body.stream === true) out.stream = true;
-  if (typeof body.max_output_tokens === 'number') out.max_tokens = body.max_output_tokens;
+  refuseForeignOutputFields(body, OUTPUT_RULES);
+  const maxOutput = positiveLimit(body.max_output_tokens, 'max_output_tokens');
+  if (maxOutput !== undefined) out.max_tokens = maxOutput;
   for (const f of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'top_logprobs', 'seed'] as const) {
     if (body[f] !== undefined && body[f] !== null) out[f] = body[f];
   }

@@ -59,7 +59,9 @@ export interface CreateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period (at most 6 decimals); null = none. */
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
+  /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -91,6 +93,7 @@ export interface CreatedKeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   expiresAt: string | null;
@@ -117,6 +120,8 @@ export interface KeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -169,7 +174,9 @@ export interface UpdateKeyDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period (at most 6 decimals); null = none. */
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
+  /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
@@ -204,6 +211,8 @@ export interface RotatedKeyDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -252,7 +261,9 @@ export interface CreateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period (at most 6 decimals); null = none. */
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
+  /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -278,6 +289,8 @@ export interface TeamDto {
   rpm: number | null;
   tpm: number | null;
   maxParallel: number | null;
+  /** Most choices per request; null = not set here (the team's, else 8). */
+  maxChoices: number | null;
   budgetUsd: number | null;
   budgetPeriod: ("day" | "week" | "month" | "total") | null;
   id: string;
@@ -313,7 +326,9 @@ export interface UpdateTeamDto {
   tpm?: number | null;
   /** Concurrent requests; null = unlimited. */
   maxParallel?: number | null;
-  /** Budget in USD per period (at most 6 decimals); null = none. */
+  /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
+  maxChoices?: number | null;
+  /** Budget in USD per period; null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
@@ -343,7 +358,7 @@ export interface ExplainRequestDto {
 }
 
 export interface ExplainStepDto {
-  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap" | "price";
+  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap";
   decision: "pass" | "deny" | "skipped";
   reason: string;
   details?: {
@@ -357,7 +372,7 @@ export interface ExplainStepDto {
 
 export interface ExplainResultDto {
   keyId: string;
-  /** Whether stages 1-4 and the price rule (no unpriced model under a budget) would let the request through (limits and budget balances are not evaluated). */
+  /** Whether stages 1-4 would let the request through (limits and budgets are not evaluated). */
   allowed: boolean;
   steps: Array<ExplainStepDto>;
   /** The body after the token cap. */
