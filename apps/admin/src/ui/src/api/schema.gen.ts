@@ -61,7 +61,7 @@ export interface CreateKeyDto {
   maxParallel?: number | null;
   /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
   maxChoices?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -176,7 +176,7 @@ export interface UpdateKeyDto {
   maxParallel?: number | null;
   /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
   maxChoices?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
@@ -263,7 +263,7 @@ export interface CreateTeamDto {
   maxParallel?: number | null;
   /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
   maxChoices?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name: string;
@@ -328,7 +328,7 @@ export interface UpdateTeamDto {
   maxParallel?: number | null;
   /** Most choices one request may ask for (`n`, `best_of`, Gemini `candidateCount`); null = not set here (the team's, else 8). */
   maxChoices?: number | null;
-  /** Budget in USD per period; null = none. */
+  /** Budget in USD per period (at most 6 decimals); null = none. */
   budgetUsd?: number | null;
   budgetPeriod?: ("day" | "week" | "month" | "total") | null;
   name?: string;
@@ -358,7 +358,7 @@ export interface ExplainRequestDto {
 }
 
 export interface ExplainStepDto {
-  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap";
+  stage: "authenticate" | "resolve_model" | "allowlist" | "token_cap" | "price";
   decision: "pass" | "deny" | "skipped";
   reason: string;
   details?: {
@@ -372,7 +372,7 @@ export interface ExplainStepDto {
 
 export interface ExplainResultDto {
   keyId: string;
-  /** Whether stages 1-4 would let the request through (limits and budgets are not evaluated). */
+  /** Whether stages 1-4 and the price rule (no unpriced model under a budget) would let the request through (limits and budget balances are not evaluated). */
   allowed: boolean;
   steps: Array<ExplainStepDto>;
   /** The body after the token cap. */
