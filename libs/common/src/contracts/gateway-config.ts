@@ -63,7 +63,16 @@ export interface GatewayConfig {
     cooldownAfterFailures: number;
     cooldownMs: number;
   };
-  limits: { onRedisDown: RedisDownMode };
+  limits: {
+    onRedisDown: RedisDownMode;
+    /**
+     * Longest any request waits on Redis (key snapshot lookups, admission); past it the request falls back exactly as
+     * when Redis is down.
+     */
+    redisTimeoutMs: number;
+    /** A `maxParallel` slot's lease: renewed while its request runs, gone this long after its replica stops renewing. */
+    parallelLeaseMs: number;
+  };
   server: { bodyLimitBytes: number };
   admin: { allowRemote: boolean; loginThrottle: AdminLoginThrottle };
   /** Where the config came from, for logs and `config check`. */

@@ -18,7 +18,7 @@ describe('limit scripts (real Redis, controlled time)', () => {
     redis = createRedis(process.env.REDIS_URL!, { keyPrefix: process.env.LLMP_REDIS_PREFIX });
     conn = RespConnection.like(redis, { commandTimeoutMs: 2000 });
     await new Promise((resolve) => conn.once('ready', resolve));
-    scripts = new LimitsScripts(conn, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelTtlMs: 5000 });
+    scripts = new LimitsScripts(conn, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelLeaseMs: 5000 });
   });
   afterAll(async () => {
     await conn.quit();
