@@ -162,4 +162,23 @@ describe('limits when Redis hangs (dedicated redis-server, SIGSTOP)', () => {
     await sleep(lease + 200);
     expect((await a.admit(request(p))).reservation.mode).toBe('redis');
   }, 30_000);
+
+  it('a slot taken locally during a hang is written back when Redis returns, renewed, and released at the end', async () => {
+    const lease = 1500;
+    const a = service({ parallelLeaseMs: lease });
+    const b = service({ parallelLeaseMs: lease });
+    await ready(a);
+    await ready(b);
+    const p = principal({ maxParallel: 1 });
+    server.pause();
+    const held = await a.admit(request(p));
+    expect(held.reservation.mode).toBe('local');
+    server.resume();
+    await ready(a);
+    await sleep(3 * lease);
+    // Replica b never saw the request: it learns of the slot from Redis, where a wrote it back and renews it.
+    expect((await caught(b.admit(request(p)))).details.data).toMatchObject({ limit: 'parallel' });
+    await a.settle(held, { totalTokens: 5, costUsd: 0 });
+    await waitFor('the slot released in Redis', async () => (await b.admit(request(p))).reservation.mode === 'redis', 2000);
+  }, 30_000);
 });

@@ -356,6 +356,8 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
         this.counters.local++;
         const out = this.local.admit(requestId, plan, tokens);
         if (!out.ok) throw this.denial(plan, out.scope, out.limit, out.retryMs, rateLimitHeaders(plan, out.stats));
+        // Written back with the shadow when Redis returns, and renewed there from then on.
+        if (holdsSlots(plan)) this.slots.set(requestId, { plan, since: Date.now() });
         return { requestId, headers: rateLimitHeaders(plan, out.stats), reservation: { mode: 'local', plan, tokens, costNano } };
       }
     }
