@@ -185,6 +185,8 @@ limits: { onRedisDown: local, redisTimeoutMs: ${TIMEOUT_MS}, parallelLeaseMs: ${
       return out;
     };
     expect(await statuses(10, 'before')).toEqual(Array(10).fill(200));
+    // This Redis keeps nothing on disk: the records queued before it goes must have landed first.
+    await waitFor('the records from before the restart', async () => (await accountLedger([...sent], 0)).missing === 0, 60_000);
     await redis.stop();
     expect(await statuses(5, 'during')).toEqual(Array(5).fill(429));
     await redis.start();
