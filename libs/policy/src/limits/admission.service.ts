@@ -42,6 +42,8 @@ interface HeldSlot {
 
 /** How often the maintenance timer looks at recovery (and, every third of a lease, renews slots). */
 const TICK_MS = 1000;
+/** Most settlements one replay script call carries (a call runs atomically). */
+const REPLAY_BATCH = 100;
 /** Scopes of the shadow with nothing left in the window are forgotten this often. */
 const SWEEP_MS = 60_000;
 
@@ -282,8 +284,8 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
    */
   private async recover(): Promise<void> {
     try {
-      await this.client.send(encodeCommand(['PING']));
-      await this.flushPending();
+      // Pipelined with the replay: one round trip, and an answer even when there is nothing to replay.
+      await Promise.all([this.client.send(encodeCommand(['PING'])), this.flushPending()]);
       if (this.pending.length > 0) throw new Error('settlements could not be replayed');
       let restored = 0;
       for (const n of await Promise.all(this.local.shadow().map((s) => this.scripts.restore(s)))) restored += n;
@@ -452,17 +454,33 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     this.pending.push(job);
   }
 
+  /**
+   * Replays the queued settlements in one round trip (one script call per plan and up to REPLAY_BATCH of them, all
+   * written together): recovery, and so per-replica limits, should last as short as possible. Failed ones stay
+   * queued; a settlement replayed twice counts once (its marker).
+   */
   private async flushPending(): Promise<void> {
+    if (this.pending.length === 0) return;
     const jobs = this.pending;
     this.pending = [];
-    for (let i = 0; i < jobs.length; i++) {
-      try {
-        await this.scripts.settle(jobs[i].requestId, jobs[i].plan, jobs[i].reserved, jobs[i].actual);
-      } catch (e) {
-        this.pending.unshift(...jobs.slice(i));
-        this.logger.warn({ msg: 'replaying settlements failed', error: (e as Error).message, left: this.pending.length });
-        return;
+    const byPlan = new Map<string, PendingSettle[]>();
+    for (const job of jobs) {
+      const sig = planSignature(job.plan);
+      const group = byPlan.get(sig);
+      if (group) group.push(job);
+      else byPlan.set(sig, [job]);
+    }
+    const calls: Promise<PendingSettle[]>[] = [];
+    for (const group of byPlan.values()) {
+      for (let i = 0; i < group.length; i += REPLAY_BATCH) {
+        const part = group.slice(i, i + REPLAY_BATCH);
+        calls.push(this.scripts.settleMany(part[0].plan, part).then(() => [], () => part));
       }
+    }
+    const failed = (await Promise.all(calls)).flat();
+    if (failed.length > 0) {
+      this.pending.unshift(...failed);
+      this.logger.warn({ msg: 'replaying settlements failed', left: this.pending.length });
     }
   }
 }
