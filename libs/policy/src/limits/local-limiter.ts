@@ -46,7 +46,8 @@ export class LocalLimiter {
 
   constructor(
     private readonly windowMs: number,
-    private readonly parallelTtlMs: number,
+    /** A local slot whose request never settled frees after this long (a safety net; requests settle in process). */
+    private readonly slotSafetyMs: number,
     private readonly settledTtlMs: number,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -96,7 +97,7 @@ export class LocalLimiter {
         stats[i].requests += 1;
         stats[i].tokens += tokens;
       }
-      if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.parallelTtlMs);
+      if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.slotSafetyMs);
       this.bound(st, scope);
     });
     return { ok: true, stats };
@@ -115,7 +116,7 @@ export class LocalLimiter {
         st.tokenSum += tokens;
         this.bound(st, scope);
       }
-      if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.parallelTtlMs);
+      if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.slotSafetyMs);
     }
   }
 
