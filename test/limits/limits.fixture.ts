@@ -25,7 +25,7 @@ export function principal(key: Partial<PolicyFields> = {}, team: Partial<PolicyF
 export function gatewayConfig(onRedisDown: RedisDownMode = 'local'): GatewayConfig {
   return {
     providers: [], models: [], aliases: {}, auth: { mode: 'required', maxFailuresPerMinute: 30 },
-    routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown, minOutputTokens: 256 },
+    routing: { cooldownAfterFailures: 3, cooldownMs: 1000 }, limits: { onRedisDown, minOutputTokens: 256, redisTimeoutMs: 250, parallelLeaseMs: 30_000 },
     server: { bodyLimitBytes: 1_000_000, trustedProxies: [] }, source: 'test',
     admin: { allowRemote: false, loginThrottle: { maxFailures: 5, ipMaxFailures: 20, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 } },
   };

@@ -145,6 +145,15 @@ export class PrivateRedis {
     });
   }
 
+  /** SIGSTOP: the server keeps its sockets open and answers nothing (a hung Redis), until `resume`. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;

@@ -84,6 +84,13 @@ export interface GatewayConfig {
      * fit a tpm limit or budget; below it the request is refused as never fitting.
      */
     minOutputTokens: number;
+    /**
+     * Longest any request waits on Redis (key snapshot lookups, admission); past it the request falls back exactly as
+     * when Redis is down.
+     */
+    redisTimeoutMs: number;
+    /** A `maxParallel` slot's lease: renewed while its request runs, gone this long after its replica stops renewing. */
+    parallelLeaseMs: number;
   };
   server: {
     bodyLimitBytes: number;

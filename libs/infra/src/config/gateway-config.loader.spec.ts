@@ -69,6 +69,18 @@ describe('parseGatewayConfig', () => {
     expect(problemsOf(yaml('', 'limits: { minOutputTokens: 1.5 }\n')).length).toBe(1);
   });
 
+  it('reads the Redis timeout and the parallel lease, with defaults and bounds', () => {
+    const base = 'providers: [{ name: p, type: mock }]\nmodels: [{ name: m, targets: [{ provider: p, model: x }] }]\n';
+    expect(parseGatewayConfig(base, 't', {}).limits).toEqual({ onRedisDown: 'local', redisTimeoutMs: 250, parallelLeaseMs: 30_000 });
+    expect(parseGatewayConfig(`${base}limits: { redisTimeoutMs: 100, parallelLeaseMs: 5000 }\n`, 't', {}).limits).toMatchObject({
+      redisTimeoutMs: 100, parallelLeaseMs: 5000,
+    });
+    expect(problemsOf(`${base}limits: { redisTimeoutMs: 9000, parallelLeaseMs: 10 }\n`)).toEqual([
+      expect.objectContaining({ path: 'limits.redisTimeoutMs', message: 'must be at most 5000' }),
+      expect.objectContaining({ path: 'limits.parallelLeaseMs', message: 'must be at least 1000' }),
+    ]);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const problems = problemsOf('providers:\n  - name: a\n    type: [mock\n');
     expect(problems[0].line).toBeGreaterThan(0);

@@ -318,7 +318,7 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       cooldownAfterFailures: r.number(['routing', 'cooldownAfterFailures'], { min: 1, integer: true }) ?? 3,
       cooldownMs: r.number(['routing', 'cooldownMs'], { min: 0, integer: true }) ?? 30_000,
     },
-    limits: { onRedisDown, minOutputTokens: r.number(['limits', 'minOutputTokens'], { min: 1, integer: true }) ?? 256 },
+    limits: { onRedisDown, minOutputTokens: r.number(['limits', 'minOutputTokens'], { min: 1, integer: true }) ?? 256, ...readRedisTimings(r) },
     server: {
       bodyLimitBytes: r.number(['server', 'bodyLimitBytes'], { min: 1024, integer: true }) ?? 10 * 1024 * 1024,
       trustedProxies: readTrustedProxies(r),
@@ -341,6 +341,19 @@ function readTrustedProxies(r: ConfigReader): string[] {
     else cidrs.push(entry.trim());
   });
   return cidrs;
+}
+
+/** `limits.redisTimeoutMs` (10..5000, default 250) and `limits.parallelLeaseMs` (1 s..1 h, default 30 s). */
+function readRedisTimings(r: ConfigReader): { redisTimeoutMs: number; parallelLeaseMs: number } {
+  const bounded = (key: string, min: number, max: number, fallback: number): number => {
+    const v = r.number(['limits', key], { min, integer: true });
+    if (v !== undefined && v > max) r.problem(['limits', key], `must be at most ${max}`);
+    return v ?? fallback;
+  };
+  return {
+    redisTimeoutMs: bounded('redisTimeoutMs', 10, 5000, 250),
+    parallelLeaseMs: bounded('parallelLeaseMs', 1000, 3_600_000, 30_000),
+  };
 }
 
 /** Loads LLMP_CONFIG, else ./llmp.config.yaml, else the built-in demo config. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis.factory';
 import { encodeCommand, RespConnection, RespError } from './resp-connection';
@@ -114,6 +114,70 @@ describe('RespConnection (real Redis)', () => {
     await expect(c.send(encodeCommand(['PING']))).rejects.toThrow('Connection is reconnecting');
     c.disconnect();
     expect(c.status).toBe('end');
+  });
+
+  it('a server that stops answering: stalled at the first timeout (once), fails fast, ready again at the next reply', async () => {
+    // A fake Redis that answers the handshake, then holds every reply until told to release them.
+    let hold = false;
+    let held: Socket | null = null;
+    let heldReplies = 0;
+    const fake = createServer((s) => {
+      s.on('data', (d: Buffer) => {
+        const commands = d.toString().split('*').length - 1;
+        if (hold) {
+          held = s;
+          heldReplies += commands;
+        } else s.write('+PONG\r\n'.repeat(commands));
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const c = new RespConnection({ host: '127.0.0.1', port: (fake.address() as AddressInfo).port, commandTimeoutMs: 100 });
+    open.push(c);
+    await ready(c);
+    const stalls: number[] = [];
+    const readies: number[] = [];
+    c.on('stalled', () => stalls.push(Date.now()));
+    c.on('ready', () => readies.push(Date.now()));
+    hold = true;
+    const t0 = Date.now();
+    await expect(Promise.all([c.send(encodeCommand(['PING'])), c.send(encodeCommand(['PING']))])).rejects.toThrow('Command timed out');
+    expect(Date.now() - t0).toBeLessThan(400);
+    expect([c.stalled, c.usable, stalls.length]).toEqual([true, false, 1]);
+    const t1 = Date.now();
+    await expect(c.send(encodeCommand(['PING']))).rejects.toThrow('Connection is stalled');
+    expect(Date.now() - t1).toBeLessThan(20);
+    expect(stalls.length).toBe(1);
+    // The late replies arrive: the connection is usable again and says so.
+    hold = false;
+    (held as Socket | null)?.write('+PONG\r\n'.repeat(heldReplies));
+    await new Promise((r) => setTimeout(r, 50));
+    expect([c.stalled, c.usable, readies.length]).toEqual([false, true, 1]);
+    expect(await c.send(encodeCommand(['PING']))).toBe('PONG');
+    c.disconnect();
+    await new Promise<void>((r) => fake.close(() => r()));
+  });
+
+  it('a stall longer than stallCloseMs closes the connection and reconnects', async () => {
+    let connections = 0;
+    let silent = false;
+    const fake = createServer((s) => {
+      connections++;
+      s.on('data', (d: Buffer) => {
+        if (!silent) s.write('+PONG\r\n'.repeat(d.toString().split('*').length - 1));
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const c = new RespConnection({ host: '127.0.0.1', port: (fake.address() as AddressInfo).port, commandTimeoutMs: 50, stallCloseMs: 200 });
+    open.push(c);
+    await ready(c);
+    silent = true;
+    await expect(c.send(encodeCommand(['PING']))).rejects.toThrow('Command timed out');
+    silent = false;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(connections).toBeGreaterThanOrEqual(2);
+    expect(c.usable).toBe(true);
+    c.disconnect();
+    await new Promise<void>((r) => fake.close(() => r()));
   });
 
   it('quit waits for the replies already asked for and does not reconnect', async () => {

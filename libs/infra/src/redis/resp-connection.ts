@@ -36,6 +36,11 @@ export interface RespConnectionOptions {
   /** A command without a reply after this long rejects with `Command timed out` (the connection stays). */
   commandTimeoutMs: number;
   connectTimeoutMs?: number;
+  /**
+   * A connection that has answered nothing for this long after a command timed out is closed and reopened (a
+   * silently dropped connection never answers again). Default 10 s.
+   */
+  stallCloseMs?: number;
 }
 
 export type RespStatus = 'connecting' | 'ready' | 'reconnecting' | 'end';
@@ -54,12 +59,19 @@ interface Pending {
  * connection is not ready a command rejects at once, so a Redis outage costs a request microseconds. Reconnects by
  * itself (200 ms × attempts, at most 2 s) and emits `ready` each time it is usable again.
  *
+ * A hung Redis (paused, overloaded, a dropped network path) keeps the socket open and answers nothing: the first
+ * command past its deadline marks the connection `stalled` (emitted once), and from then on commands reject at once
+ * instead of each waiting out the timeout. The next reply of any command ends the stall (`ready` again); a stall
+ * longer than `stallCloseMs` closes the socket and reconnects.
+ *
  * Why not ioredis here: per command, ioredis flattens and converts the arguments, walks them again for the key
  * prefix, builds a Command with its own promise and timers and writes per command; on the admission path that was
  * about a tenth of the data plane's CPU. The rest of llmp keeps ioredis.
  */
 export class RespConnection extends EventEmitter {
   status: RespStatus = 'connecting';
+  /** Ready, but a command timed out and nothing has answered since. */
+  stalled = false;
   readonly keyPrefix: string;
   private socket: Socket | null = null;
   private readonly reader = new RespReader((v) => this.onReply(v));
@@ -97,7 +109,13 @@ export class RespConnection extends EventEmitter {
   /** Sends one RESP-encoded command; resolves with its reply, rejects with an error reply or a connection error. */
   send(command: string): Promise<RespValue> {
     if (this.status !== 'ready') return Promise.reject(new Error(`Connection is ${this.status}`));
+    if (this.stalled) return Promise.reject(new Error('Connection is stalled'));
     return this.enqueue(command);
+  }
+
+  /** Commands sent now are expected to be answered: ready and not stalled. */
+  get usable(): boolean {
+    return this.status === 'ready' && !this.stalled;
   }
 
   /** Waits for the replies already asked for, then closes; no reconnect afterwards. */
@@ -158,6 +176,10 @@ export class RespConnection extends EventEmitter {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+    if (this.stalled) {
+      this.stalled = false;
+      if (this.status === 'ready') this.emit('ready');
+    }
     if (p.done) return;
     p.done = true;
     if (value instanceof RespError) p.reject(value);
@@ -171,12 +193,20 @@ export class RespConnection extends EventEmitter {
       return;
     }
     const now = Date.now();
+    if (this.stalled && now - this.queue[this.head].deadline > (this.opts.stallCloseMs ?? 10_000)) {
+      this.socket?.destroy(new Error('Redis answered nothing for too long'));
+      return;
+    }
     for (let i = this.head; i < this.queue.length; i++) {
       const p = this.queue[i];
       if (p.deadline > now) return;
       if (!p.done) {
         p.done = true;
         p.reject(new Error('Command timed out'));
+        if (!this.stalled && this.status === 'ready') {
+          this.stalled = true;
+          this.emit('stalled');
+        }
       }
     }
   }
@@ -228,6 +258,7 @@ export class RespConnection extends EventEmitter {
   private onClose(socket: Socket): void {
     if (socket !== this.socket) return;
     this.socket = null;
+    this.stalled = false;
     this.reader.reset();
     const pending = this.queue;
     const from = this.head;

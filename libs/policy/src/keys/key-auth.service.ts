@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, LlmpError, type GatewayConfig, type PolicySnapshot, type Principal } from '@llmp/common';
-import { GATEWAY_CONFIG } from '@llmp/infra';
+import { GATEWAY_CONFIG, withTimeout } from '@llmp/infra';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import type { KeyAuthRecord } from '../repositories/policy-records';
 import { isUsable, type CachedAuth } from './cached-auth';
@@ -14,6 +14,8 @@ export const INVALID_API_KEY_MESSAGE =
 const CONFLICTING_KEYS_MESSAGE = 'More than one different API key was sent in one request; send exactly one.';
 
 const LOCAL_TTL_MS = 1000;
+/** While Redis is marked down, one lookup at most this often checks whether it is back (in the background). */
+const REDIS_PROBE_MS = 1000;
 const LOCAL_MAX_ENTRIES = 50_000;
 /**
  * Unknown hashes are held apart from known keys, so a flood of random keys cannot push warm keys out of memory,
@@ -49,6 +51,10 @@ function toCached(r: KeyAuthRecord): CachedAuth {
 /**
  * Turns the credentials a request carried into a principal. Warm keys are answered from memory; Redis next;
  * Postgres only for a hash no cache knows (unknown hashes are cached too, so garbage never reaches Postgres twice).
+ *
+ * Redis is asked with a deadline (`limits.redisTimeoutMs`): an error or a timeout marks it down (logged once per
+ * incident), and while it is down lookups do not touch it: a key known in process is served from memory at once, an
+ * unknown one from Postgres, and a background probe at most once a second notices when Redis answers again.
  */
 @Injectable()
 export class KeyAuthService implements OnModuleInit {
@@ -56,7 +62,9 @@ export class KeyAuthService implements OnModuleInit {
   private readonly local = new LocalSnapshotCache(LOCAL_TTL_MS, LOCAL_MAX_ENTRIES);
   private readonly negative = new LocalSnapshotCache(NEGATIVE_TTL_MS, NEGATIVE_MAX_ENTRIES);
   private readonly inFlight = new Map<string, Promise<CachedAuth>>();
-  private redisDownLogged = false;
+  private redisDown = false;
+  private probing = false;
+  private nextProbeAt = 0;
   /** Cold lookups that could not use a store: Redis (answered from memory or Postgres) or Postgres (failed). */
   private readonly fallbacks = { redisUnreachable: 0, postgresUnreachable: 0 };
   /** Lookups that left process memory, by store: what a flood of unknown keys costs. */
@@ -98,11 +106,16 @@ export class KeyAuthService implements OnModuleInit {
     const hit = this.local.get(hash, now);
     const unknown = this.negative.get(hash, now);
     let entry = hit?.fresh ? hit.value : unknown?.fresh ? unknown.value : null;
-    if (entry === null) {
+    if (entry === null && !this.redisDown) {
       this.storeLookups.redis++;
-      entry = await this.store.get(hash).catch(() => null);
+      entry = await this.withDeadline(this.store.get(hash), 'key snapshot lookup').catch((e: unknown) => {
+        this.markRedisDown(e as Error);
+        return null;
+      });
       if (entry) this.remember(hash, entry, this.local.currentGeneration, this.negative.currentGeneration);
       else entry = hit?.value ?? null;
+    } else if (entry === null) {
+      entry = hit?.value ?? null;
     }
     return entry && isUsable(entry, now) ? { kind: 'key', snapshot: entry.snapshot } : null;
   }
@@ -170,23 +183,25 @@ export class KeyAuthService implements OnModuleInit {
     const generation = this.local.currentGeneration;
     const negativeGeneration = this.negative.currentGeneration;
     let epoch: string | null = null;
-    try {
-      this.storeLookups.redis++;
-      const cached = await this.store.get(hash);
-      if (cached) {
-        this.remember(hash, cached, generation, negativeGeneration);
-        return cached;
-      }
-      epoch = await this.store.epoch();
-      this.redisDownLogged = false;
-    } catch (e) {
+    if (this.redisDown) {
       this.fallbacks.redisUnreachable++;
-      if (!this.redisDownLogged) {
-        this.redisDownLogged = true;
-        this.logger.error(`Redis unreachable for key snapshots, serving from memory and Postgres: ${(e as Error).message}`);
-      }
-      // Keep authenticating from what this process already knows while Redis is away.
+      this.probeRedis();
       if (stale) return stale;
+    } else {
+      try {
+        this.storeLookups.redis++;
+        const cached = await this.withDeadline(this.store.get(hash), 'key snapshot lookup');
+        if (cached) {
+          this.remember(hash, cached, generation, negativeGeneration);
+          return cached;
+        }
+        epoch = await this.withDeadline(this.store.epoch(), 'key snapshot epoch');
+      } catch (e) {
+        this.fallbacks.redisUnreachable++;
+        this.markRedisDown(e as Error);
+        // Keep authenticating from what this process already knows while Redis is away.
+        if (stale) return stale;
+      }
     }
     this.storeLookups.postgres++;
     const record = await this.keys.findAuthRecordByHash(hash).catch(() => {
@@ -199,10 +214,40 @@ export class KeyAuthService implements OnModuleInit {
     const value: CachedAuth = record ? toCached(record) : { kind: 'none' };
     this.remember(hash, value, generation, negativeGeneration);
     if (epoch !== null) {
-      await this.store.fill(hash, value, epoch).catch((e: unknown) => {
+      await this.withDeadline(this.store.fill(hash, value, epoch), 'key snapshot fill').catch((e: unknown) => {
         this.logger.warn(`could not cache a key snapshot in Redis: ${(e as Error).message}`);
       });
     }
     return value;
+  }
+
+  private withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+    return withTimeout(work, this.config.limits.redisTimeoutMs, what);
+  }
+
+  private markRedisDown(cause: Error): void {
+    if (this.redisDown) return;
+    this.redisDown = true;
+    this.nextProbeAt = Date.now() + REDIS_PROBE_MS;
+    this.logger.error(`Redis unreachable for key snapshots, serving from memory and Postgres: ${cause.message}`);
+  }
+
+  /** Asks Redis for the epoch in the background; an answer in time ends the incident. */
+  private probeRedis(): void {
+    const now = Date.now();
+    if (this.probing || now < this.nextProbeAt) return;
+    this.probing = true;
+    this.nextProbeAt = now + REDIS_PROBE_MS;
+    this.withDeadline(this.store.epoch(), 'key snapshot probe').then(
+      () => {
+        this.probing = false;
+        if (!this.redisDown) return;
+        this.redisDown = false;
+        this.logger.log('Redis reachable again for key snapshots');
+      },
+      () => {
+        this.probing = false;
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ErrorCode, type GatewayConfig, LlmpError, type Principal, type RedisDownMode } from '@llmp/common';
-import { GATEWAY_CONFIG, REDIS, RespConnection } from '@llmp/infra';
+import { encodeCommand, GATEWAY_CONFIG, REDIS, RespConnection } from '@llmp/infra';
 import type { Redis } from 'ioredis';
 import { admissionPlanFor, planHasBudget, scopeKeys } from './admission-plan';
 import { type AdmitReply, LimitsScripts, type SettleItem } from './limits-scripts';
@@ -35,6 +35,24 @@ interface QueuedSettle {
   done: () => void;
 }
 
+/** A request in flight that holds parallel slots, with when it was admitted (for the renewal's safety net). */
+interface HeldSlot {
+  plan: AdmissionPlan;
+  since: number;
+}
+
+/** How often the maintenance timer looks at recovery (and, every third of a lease, renews slots). */
+const TICK_MS = 1000;
+/** Most settlements one replay script call carries (a call runs atomically). */
+const REPLAY_BATCH = 100;
+/** Scopes of the shadow with nothing left in the window are forgotten this often. */
+const SWEEP_MS = 60_000;
+
+function holdsSlots(plan: AdmissionPlan): boolean {
+  for (const s of plan.scopes) if (s.maxParallel !== null) return true;
+  return false;
+}
+
 /** Settlements that share scopes share keys, so they can go in one script call (and one cluster slot). */
 function planSignature(plan: AdmissionPlan): string {
   let sig = plan.tag;
@@ -45,8 +63,18 @@ function planSignature(plan: AdmissionPlan): string {
 /**
  * Admission control for rate limits and budgets: `admit` reserves before the upstream call (one EVALSHA on the
  * warm path), `settle` moves the reservation to the actual usage when the request ends. Uses its own lean Redis
- * connection (same server, db and key prefix as REDIS) without an offline queue and with a short command timeout,
- * so a Redis outage costs a request microseconds, not a reconnect wait.
+ * connection (same server, db and key prefix as REDIS) without an offline queue and with a short command timeout
+ * (`limits.redisTimeoutMs`), so a Redis outage costs a request microseconds, not a reconnect wait, and a hung Redis
+ * costs at most the requests of the first timeout.
+ *
+ * Outages: the connection closing, stalling (a command timed out) or a script failing marks Redis down (one log line
+ * and one incident); from then on admissions follow `limits.onRedisDown` without touching Redis. The local limiter
+ * is also the shadow of what this replica admitted through Redis, so local limits carry the last window over. When
+ * the connection is usable again, the queued settlements are replayed and the shadow is written back (see
+ * restore.lua.ts) before Redis decides again: what was admitted before and during the outage counts after it.
+ *
+ * Parallel slots are leases (`limits.parallelLeaseMs`): one timer renews the slots of every request in flight on this
+ * replica, in one script call per hash tag every third of a lease, so a slot lives exactly as long as its request.
  */
 @Injectable()
 export class AdmissionService implements OnModuleInit, OnModuleDestroy {
@@ -60,6 +88,13 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     incidents: 0, redisDown: false, local: 0, open: 0, closed: 0, budgetRefused: 0, settleFailures: 0,
   };
   private pending: PendingSettle[] = [];
+  /** Requests in flight on this replica that hold parallel slots (any mode), by request id. */
+  private readonly slots = new Map<string, HeldSlot>();
+  private recovering: Promise<void> | null = null;
+  private nextRecoveryAt = 0;
+  private nextRenewAt = 0;
+  private nextSweepAt = 0;
+  private readonly ticker: NodeJS.Timeout;
   private readonly settles = new TurnBatches<string, QueuedSettle>((_sig, queued) => this.sendSettles(queued));
 
   constructor(
@@ -68,12 +103,24 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     private readonly spend: UsageSpendRepository,
     @Optional() @Inject(LIMITS_OPTIONS) options?: Partial<LimitsOptions>,
   ) {
-    this.opts = { ...DEFAULT_LIMITS_OPTIONS, ...options };
+    this.opts = {
+      ...DEFAULT_LIMITS_OPTIONS,
+      commandTimeoutMs: config.limits.redisTimeoutMs,
+      parallelLeaseMs: config.limits.parallelLeaseMs,
+      ...options,
+    };
     this.onRedisDown = config.limits.onRedisDown;
     this.client = RespConnection.like(redis, { commandTimeoutMs: this.opts.commandTimeoutMs });
-    this.client.on('ready', () => void this.flushPending());
+    this.client.on('ready', () => {
+      this.nextRecoveryAt = 0;
+      this.maybeRecover();
+    });
+    this.client.on('stalled', () => this.markDown(new Error(`Redis answered nothing within ${this.opts.commandTimeoutMs} ms`)));
+    this.client.on('close', () => this.markDown(new Error('connection closed')));
     this.scripts = new LimitsScripts(this.client, this.opts);
-    this.local = new LocalLimiter(this.opts.windowMs, this.opts.parallelTtlMs, this.opts.settledTtlMs);
+    this.local = new LocalLimiter(this.opts.windowMs, this.opts.slotSafetyMs, this.opts.settledTtlMs);
+    this.ticker = setInterval(() => this.tick(), Math.min(TICK_MS, Math.floor(this.opts.parallelLeaseMs / 3)));
+    this.ticker.unref();
   }
 
   /**
@@ -88,8 +135,9 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     if (plan === null) return { requestId: req.requestId, headers: {}, reservation: { mode: 'none', plan: NO_PLAN, tokens, costNano } };
     this.checkNeverFits(plan, tokens, costNano);
 
-    if (this.client.status !== 'ready') {
-      return this.fallback(req.requestId, plan, tokens, costNano, new Error(`connection is ${this.client.status}`));
+    if (this.counters.redisDown || !this.client.usable) {
+      this.maybeRecover();
+      return this.fallback(req.requestId, plan, tokens, costNano, new Error(`connection is ${this.client.stalled ? 'stalled' : this.client.status}`));
     }
     let reply: AdmitReply;
     try {
@@ -106,10 +154,11 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
       }
       return this.fallback(req.requestId, plan, tokens, costNano, e as Error);
     }
-    this.markUp();
     const reservation: Reservation = { mode: 'redis', plan, tokens, costNano };
     switch (reply.status) {
       case 'admitted':
+        this.local.record(req.requestId, plan, tokens);
+        if (holdsSlots(plan)) this.slots.set(req.requestId, { plan, since: Date.now() });
         return { requestId: req.requestId, headers: rateLimitHeaders(plan, reply.stats), reservation };
       case 'denied':
         throw this.denial(plan, reply.scope, reply.limit, reply.retryMs, rateLimitHeaders(plan, reply.stats));
@@ -133,8 +182,15 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     const tokens = Math.max(0, Math.ceil(Number.isFinite(actual.totalTokens) ? actual.totalTokens : r.tokens));
     const costNano = usdToNano(actual.costUsd, 'round');
     try {
-      if (r.mode === 'local') this.local.settle(admission.requestId, r.plan, tokens);
-      if (r.mode !== 'redis') return;
+      if (r.mode === 'none') return;
+      this.slots.delete(admission.requestId);
+      if (r.mode === 'local') {
+        this.local.settle(admission.requestId, r.plan, tokens);
+        // Once Redis is back, the write-back may hold this request's entry and slot: settle them there too.
+        if (this.counters.redisDown) return;
+      } else {
+        this.local.release(admission.requestId, r.plan);
+      }
       const job: PendingSettle = {
         requestId: admission.requestId, plan: r.plan, reserved: { tokens: r.tokens, costNano: r.costNano }, actual: { tokens, costNano },
       };
@@ -175,7 +231,78 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.ticker);
     await this.client.quit();
+  }
+
+  /**
+   * Once a second: tries to recover while Redis is down; every third of a lease renews the slots of the requests in
+   * flight; every minute forgets the shadow's idle scopes. Requests never wait on it.
+   */
+  private tick(): void {
+    const now = Date.now();
+    if (this.counters.redisDown) this.maybeRecover();
+    else if (now >= this.nextRenewAt) {
+      this.nextRenewAt = now + Math.floor(this.opts.parallelLeaseMs / 3);
+      this.renewSlots(now);
+    }
+    if (now >= this.nextSweepAt) {
+      this.nextSweepAt = now + SWEEP_MS;
+      this.local.sweep();
+    }
+  }
+
+  /** One renewal script call per hash tag for all of this replica's slots (a call's keys must share a tag). */
+  private renewSlots(now: number): void {
+    if (this.slots.size === 0 || !this.client.usable) return;
+    const byTag = new Map<string, Map<string, string[]>>();
+    for (const [requestId, held] of this.slots) {
+      if (now - held.since > this.opts.slotSafetyMs) {
+        this.slots.delete(requestId);
+        continue;
+      }
+      let byKey = byTag.get(held.plan.tag);
+      if (!byKey) byTag.set(held.plan.tag, (byKey = new Map()));
+      for (const scope of held.plan.scopes) {
+        if (scope.maxParallel === null) continue;
+        const key = scopeKeys(scope)[2];
+        const ids = byKey.get(key);
+        if (ids) ids.push(requestId);
+        else byKey.set(key, [requestId]);
+      }
+    }
+    for (const byKey of byTag.values()) {
+      this.scripts.renew(byKey).catch((e: unknown) => {
+        // The stall or close that caused it marks Redis down; the write-back on recovery restores the slots.
+        this.logger.debug({ msg: 'renewing parallel slots failed', error: (e as Error).message });
+      });
+    }
+  }
+
+  /** Starts a recovery unless one runs, the connection is not usable, or the last one failed under a second ago. */
+  private maybeRecover(): void {
+    if (!this.counters.redisDown || this.recovering || !this.client.usable || Date.now() < this.nextRecoveryAt) return;
+    this.recovering = this.recover().finally(() => {
+      this.recovering = null;
+    });
+  }
+
+  /**
+   * Replays the settlements queued during the outage (an undo of a timed-out admission must land before its request's
+   * local entry and slot are written back), writes the shadow back, and only then lets Redis decide again.
+   */
+  private async recover(): Promise<void> {
+    try {
+      // Pipelined with the replay: one round trip, and an answer even when there is nothing to replay.
+      await Promise.all([this.client.send(encodeCommand(['PING'])), this.flushPending()]);
+      if (this.pending.length > 0) throw new Error('settlements could not be replayed');
+      let restored = 0;
+      for (const n of await Promise.all(this.local.shadow().map((s) => this.scripts.restore(s)))) restored += n;
+      this.markUp(restored);
+    } catch (e) {
+      this.nextRecoveryAt = Date.now() + TICK_MS;
+      this.logger.debug({ msg: 'limits store (Redis) not recovered yet', error: (e as Error).message });
+    }
   }
 
   private checkNeverFits(plan: AdmissionPlan, tokens: number, costNano: number): void {
@@ -240,6 +367,8 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
         this.counters.local++;
         const out = this.local.admit(requestId, plan, tokens);
         if (!out.ok) throw this.denial(plan, out.scope, out.limit, out.retryMs, rateLimitHeaders(plan, out.stats));
+        // Written back with the shadow when Redis returns, and renewed there from then on.
+        if (holdsSlots(plan)) this.slots.set(requestId, { plan, since: Date.now() });
         return { requestId, headers: rateLimitHeaders(plan, out.stats), reservation: { mode: 'local', plan, tokens, costNano } };
       }
     }
@@ -293,10 +422,10 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private markUp(): void {
+  private markUp(restoredEntries: number): void {
     if (!this.counters.redisDown) return;
     this.counters.redisDown = false;
-    this.logger.log({ msg: 'limits store (Redis) reachable again', pendingSettles: this.pending.length });
+    this.logger.log({ msg: 'limits store (Redis) reachable again', restoredEntries, slotsInFlight: this.slots.size });
   }
 
   /**
@@ -305,7 +434,7 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
    * replay because Redis is away).
    */
   private runSettle(job: PendingSettle): Promise<void> {
-    if (this.client.status !== 'ready') {
+    if (!this.client.usable) {
       this.enqueueSettle(job);
       return Promise.resolve();
     }
@@ -334,17 +463,33 @@ export class AdmissionService implements OnModuleInit, OnModuleDestroy {
     this.pending.push(job);
   }
 
+  /**
+   * Replays the queued settlements in one round trip (one script call per plan and up to REPLAY_BATCH of them, all
+   * written together): recovery, and so per-replica limits, should last as short as possible. Failed ones stay
+   * queued; a settlement replayed twice counts once (its marker).
+   */
   private async flushPending(): Promise<void> {
+    if (this.pending.length === 0) return;
     const jobs = this.pending;
     this.pending = [];
-    for (let i = 0; i < jobs.length; i++) {
-      try {
-        await this.scripts.settle(jobs[i].requestId, jobs[i].plan, jobs[i].reserved, jobs[i].actual);
-      } catch (e) {
-        this.pending.unshift(...jobs.slice(i));
-        this.logger.warn({ msg: 'replaying settlements failed', error: (e as Error).message, left: this.pending.length });
-        return;
+    const byPlan = new Map<string, PendingSettle[]>();
+    for (const job of jobs) {
+      const sig = planSignature(job.plan);
+      const group = byPlan.get(sig);
+      if (group) group.push(job);
+      else byPlan.set(sig, [job]);
+    }
+    const calls: Promise<PendingSettle[]>[] = [];
+    for (const group of byPlan.values()) {
+      for (let i = 0; i < group.length; i += REPLAY_BATCH) {
+        const part = group.slice(i, i + REPLAY_BATCH);
+        calls.push(this.scripts.settleMany(part[0].plan, part).then(() => [], () => part));
       }
+    }
+    const failed = (await Promise.all(calls)).flat();
+    if (failed.length > 0) {
+      this.pending.unshift(...failed);
+      this.logger.warn({ msg: 'replaying settlements failed', left: this.pending.length });
     }
   }
 }

@@ -6,9 +6,10 @@
  * bench/admission.bench.mjs extracts the text between the backticks, so the Lua must contain no backtick and no `${`.
  *
  * KEYS, 4 per scope (all under one hash tag): window zset (requestId -> admit ms), tokens hash (requestId -> tokens,
- * plus `#sum`), parallel zset (requestId -> expiry ms), budget hash (`p` period id, `s` spend in nano-USD,
+ * plus `#sum`), parallel zset (requestId -> lease end ms), budget hash (`p` period id, `s` spend in nano-USD,
  * `r:<requestId>` reserved nano-USD of an unsettled request).
- * ARGV: windowMs, parallelTtlMs, budgetTtlMs, nowOverrideMs ('' = Redis TIME), n, then per scope: rpm, tpm,
+ * ARGV: windowMs, parallelLeaseMs (the replica renews the lease while the request runs), budgetTtlMs,
+ * nowOverrideMs ('' = Redis TIME), n, then per scope: rpm, tpm,
  * maxParallel, budgetNano (-1 = no limit), budgetPeriod ('' = none); then m, then per request: requestId, tokens,
  * costNano. Numbers that reach HINCRBY/HSET are passed through as ARGV strings: Lua's tostring keeps only 14 digits.
  *

@@ -1,9 +1,21 @@
-/** Tuning of the limiter; the defaults are the product's promises, tests shrink the window. */
+/**
+ * Tuning of the limiter; the defaults are the product's promises, tests shrink the window. `commandTimeoutMs` and
+ * `parallelLeaseMs` come from the config (`limits.redisTimeoutMs`, `limits.parallelLeaseMs`) unless overridden.
+ */
 export interface LimitsOptions {
   /** Rolling window of rpm and tpm. */
   windowMs: number;
-  /** Safety expiry of a parallel slot whose request never settled (a crashed replica). */
-  parallelTtlMs: number;
+  /**
+   * Lease of a parallel slot in Redis. The replica renews the slots of its requests in flight every third of it (one
+   * script call per hash tag, not one per request), so a slot lives as long as its request and frees at most this
+   * long after its replica stopped renewing (crashed, or cut off from Redis).
+   */
+  parallelLeaseMs: number;
+  /**
+   * A request still in flight after this long stops holding its slot (renewal stops, the local slot expires): a
+   * safety net against a request that never settles, far beyond any real stream.
+   */
+  slotSafetyMs: number;
   /**
    * How long a settled marker keeps a second settle from counting twice. There is one marker per limited request
    * (about 140 bytes of Redis each), so this bounds Redis memory at rate x TTL: 1,000 req/s for an hour would hold
@@ -14,7 +26,7 @@ export interface LimitsOptions {
   settledTtlMs: number;
   /** Idle expiry of a budget counter; it is rebuilt from the ledger when next needed. */
   budgetTtlMs: number;
-  /** Longest an admission waits on Redis before falling back. */
+  /** Longest an admission waits on Redis before falling back (and the connection counts as stalled). */
   commandTimeoutMs: number;
   /** Settlements kept in memory while Redis is down, replayed when it returns. */
   maxPendingSettles: number;
@@ -22,7 +34,8 @@ export interface LimitsOptions {
 
 export const DEFAULT_LIMITS_OPTIONS: LimitsOptions = {
   windowMs: 60_000,
-  parallelTtlMs: 15 * 60_000,
+  parallelLeaseMs: 30_000,
+  slotSafetyMs: 24 * 60 * 60_000,
   settledTtlMs: 10 * 60_000,
   budgetTtlMs: 35 * 24 * 60 * 60_000,
   commandTimeoutMs: 250,

@@ -18,7 +18,7 @@ describe('limit scripts (real Redis, controlled time)', () => {
     redis = createRedis(process.env.REDIS_URL!, { keyPrefix: process.env.LLMP_REDIS_PREFIX });
     conn = RespConnection.like(redis, { commandTimeoutMs: 2000 });
     await new Promise((resolve) => conn.once('ready', resolve));
-    scripts = new LimitsScripts(conn, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelTtlMs: 5000 });
+    scripts = new LimitsScripts(conn, { ...DEFAULT_LIMITS_OPTIONS, windowMs: WINDOW, parallelLeaseMs: 5000 });
   });
   afterAll(async () => {
     await conn.quit();
@@ -112,6 +112,31 @@ describe('limit scripts (real Redis, controlled time)', () => {
     expect((await scripts.admit(rid(), p, 1, 0, T0)).status).toBe('admitted');
     expect((await scripts.admit(rid(), p, 1, 0, T0 + 4999)).status).toBe('denied');
     expect((await scripts.admit(rid(), p, 1, 0, T0 + 5000)).status).toBe('admitted');
+  });
+
+  it('restore writes a shadow back once (NX), skips entries older than the window; renew extends only slots Redis holds', async () => {
+    const p = plan({ rpm: 3, maxParallel: 2 });
+    const [w, tk, par] = scopeKeys(p.scopes[0]);
+    // The script reads Redis TIME; this test shares the host's clock.
+    const now = Date.now();
+    const shadow = {
+      base: p.scopes[0].base,
+      entries: [{ id: 'a', at: now - 10, tokens: 5 }, { id: 'b', at: now - 5, tokens: 7 }, { id: 'old', at: now - 5 * WINDOW, tokens: 9 }],
+      inFlight: ['b'],
+    };
+    expect(await scripts.restore(shadow)).toBe(2);
+    // A second write-back (or another replica's of the same request ids) counts nothing twice.
+    expect(await scripts.restore(shadow)).toBe(0);
+    expect([await redis.zcard(w), await redis.hget(tk, '#sum')]).toEqual([2, '12']);
+    const leaseEnd = Number(await redis.zscore(par, 'b'));
+    expect(leaseEnd).toBeGreaterThan(now + 4000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await scripts.renew(new Map([[`${p.scopes[0].base}:par`, ['b', 'settled-meanwhile']]]))).toBe(1);
+    expect(Number(await redis.zscore(par, 'b'))).toBeGreaterThan(leaseEnd);
+    expect(await redis.zscore(par, 'settled-meanwhile')).toBeNull();
+    // The restored entries decide like any other: rpm 3 with two in the window leaves one.
+    expect((await scripts.admit(rid(), p, 1, 0)).status).toBe('admitted');
+    expect(await scripts.admit(rid(), p, 1, 0)).toMatchObject({ status: 'denied', limit: 'rpm' });
   });
 
   it('budget counters: missing or of another period means rebuild, with calendar periods in UTC', async () => {

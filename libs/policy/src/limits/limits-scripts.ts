@@ -3,13 +3,21 @@ import { ADMIT_LUA } from './admit.lua';
 import { scopeKeys, settledKey } from './admission-plan';
 import { BUDGET_INIT_LUA } from './budget-init.lua';
 import type { LimitsOptions } from './limits-options';
+import type { ScopeShadow } from './local-limiter';
+import { RENEW_LUA } from './renew.lua';
 import type { AdmissionPlan, LimitName, ScopeStats } from './reservation';
+import { RESTORE_LUA } from './restore.lua';
 import { SETTLE_LUA } from './settle.lua';
 import { TurnBatches } from './turn-batches';
 
 const ADMIT = new RespScript(ADMIT_LUA);
 const SETTLE = new RespScript(SETTLE_LUA);
 const BUDGET_INIT = new RespScript(BUDGET_INIT_LUA);
+const RESTORE = new RespScript(RESTORE_LUA);
+const RENEW = new RespScript(RENEW_LUA);
+
+/** Entries per write-back call: a call runs atomically, so a large shadow goes in several. */
+const RESTORE_CHUNK = 500;
 
 /**
  * The parts of the script commands that depend only on the plan, encoded once per plan (plans are cached per key
@@ -62,7 +70,7 @@ const MAX_ADMIT_BATCH = 16;
  */
 export class LimitsScripts {
   private readonly plans = new WeakMap<AdmissionPlan, EncodedPlan>();
-  /** windowMs, parallelTtlMs and budgetTtlMs, the admission script's first arguments. */
+  /** windowMs, parallelLeaseMs and budgetTtlMs, the admission script's first arguments. */
   private readonly admitHead: string;
   private readonly settleTtl: string;
   /** Written as soon as the turn's batches are sent: left to the connection, the write would wait a turn more. */
@@ -73,7 +81,7 @@ export class LimitsScripts {
   );
 
   constructor(private readonly conn: RespConnection, private readonly opts: LimitsOptions) {
-    this.admitHead = bulk(opts.windowMs) + bulk(opts.parallelTtlMs) + bulk(opts.budgetTtlMs);
+    this.admitHead = bulk(opts.windowMs) + bulk(opts.parallelLeaseMs) + bulk(opts.budgetTtlMs);
     this.settleTtl = bulk(opts.settledTtlMs);
   }
 
@@ -161,6 +169,46 @@ export class LimitsScripts {
     }
     const keyCount = e.keyCount + items.length;
     return Number(await SETTLE.run(this.conn, 1 + keyCount + 3 + 5 * items.length, bulk(keyCount) + keys + args));
+  }
+
+  /**
+   * Writes one scope's shadow back (see restore.lua.ts); all calls of one write-back leave in one write. Returns the
+   * window entries Redis did not hold yet.
+   */
+  async restore(shadow: ScopeShadow): Promise<number> {
+    const keys = bulk(3) + [':w', ':tk', ':par'].map((k) => bulk(this.conn.keyPrefix + shadow.base + k)).join('');
+    const head = bulk(this.opts.windowMs) + bulk(this.opts.parallelLeaseMs);
+    const calls: Promise<RespValue>[] = [];
+    for (let from = 0; from === 0 || from < shadow.entries.length; from += RESTORE_CHUNK) {
+      const part = shadow.entries.slice(from, from + RESTORE_CHUNK);
+      let body = keys + head + bulk(part.length);
+      for (const e of part) body += bulk(e.id) + bulk(e.at) + bulk(e.tokens);
+      // The slots go with the first call only.
+      const slots = from === 0 ? shadow.inFlight : [];
+      body += bulks(slots);
+      calls.push(RESTORE.run(this.conn, 4 + 3 + 3 * part.length + slots.length, body));
+    }
+    let added = 0;
+    for (const r of await Promise.all(calls)) added += Number(r);
+    return added;
+  }
+
+  /**
+   * Renews the parallel slots of requests in flight, given per parallel key (of one hash tag) their request ids.
+   * Returns how many slots Redis still held.
+   */
+  async renew(byKey: ReadonlyMap<string, readonly string[]>): Promise<number> {
+    let keys = '';
+    let counts = '';
+    let ids = '';
+    let n = 0;
+    for (const [key, members] of byKey) {
+      keys += bulk(this.conn.keyPrefix + key);
+      counts += bulk(members.length);
+      ids += bulks(members);
+      n += members.length;
+    }
+    return Number(await RENEW.run(this.conn, 1 + 2 * byKey.size + 1 + n, bulk(byKey.size) + keys + bulk(this.opts.parallelLeaseMs) + counts + ids));
   }
 
   /** Installs rebuilt budget counters unless another replica already did for the same period. */

@@ -52,6 +52,51 @@ describe('LocalLimiter', () => {
   });
 });
 
+describe('LocalLimiter as the shadow of Redis', () => {
+  let now = 0;
+  const limiter = () => new LocalLimiter(1000, 5000, 60_000, () => now);
+
+  it('admissions recorded from Redis count against the local limits that follow', () => {
+    const l = limiter();
+    const p = plan({ rpm: 3, maxParallel: 2 });
+    now = 0;
+    l.record('a', p, 5);
+    l.record('b', p, 5);
+    expect(l.admit('c', p, 5)).toMatchObject({ ok: false, limit: 'parallel' });
+    l.release('a', p);
+    expect(l.admit('c', p, 5).ok).toBe(true);
+    expect(l.admit('d', p, 5)).toMatchObject({ ok: false, limit: 'rpm', retryMs: 1000 });
+    now = 1000;
+    l.release('b', p);
+    expect(l.admit('d', p, 5).ok).toBe(true);
+  });
+
+  it('keeps only the entries that can still decide, and lists the window and the slots for the write-back', () => {
+    const l = limiter();
+    const p = plan({ rpm: 2, maxParallel: 5 });
+    now = 0;
+    for (const id of ['a', 'b', 'c', 'd']) l.record(id, p, 1);
+    now = 10;
+    l.release('a', p);
+    expect(l.shadow()).toEqual([{ base: p.scopes[0].base, entries: [{ id: 'c', at: 0, tokens: 1 }, { id: 'd', at: 0, tokens: 1 }], inFlight: ['b', 'c', 'd'] }]);
+    const t = plan({ tpm: 10 });
+    for (const id of ['e', 'f', 'g']) l.record(id, t, 6);
+    // e's tokens leave nothing to decide: f and g alone exceed 10.
+    expect(l.shadow().find((s) => s.base === t.scopes[0].base)?.entries.map((e) => e.id)).toEqual(['f', 'g']);
+    now = 2000;
+    for (const id of ['b', 'c', 'd']) l.release(id, p);
+    l.sweep();
+    expect(l.size).toBe(0);
+    expect(l.shadow()).toEqual([]);
+  });
+
+  it('records nothing for a scope without rpm, tpm or maxParallel', () => {
+    const l = limiter();
+    l.record('a', plan({ budgetUsd: 1 }), 5);
+    expect(l.size).toBe(0);
+  });
+});
+
 describe('formatReset', () => {
   it('writes OpenAI durations', () => {
     expect(formatReset(17)).toBe('17ms');
