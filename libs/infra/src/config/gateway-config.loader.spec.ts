@@ -71,7 +71,7 @@ describe('parseGatewayConfig', () => {
 
   it('reads the Redis timeout and the parallel lease, with defaults and bounds', () => {
     const base = 'providers: [{ name: p, type: mock }]\nmodels: [{ name: m, targets: [{ provider: p, model: x }] }]\n';
-    expect(parseGatewayConfig(base, 't', {}).limits).toEqual({ onRedisDown: 'local', redisTimeoutMs: 250, parallelLeaseMs: 30_000 });
+    expect(parseGatewayConfig(base, 't', {}).limits).toEqual({ onRedisDown: 'local', minOutputTokens: 256, redisTimeoutMs: 250, parallelLeaseMs: 30_000 });
     expect(parseGatewayConfig(`${base}limits: { redisTimeoutMs: 100, parallelLeaseMs: 5000 }\n`, 't', {}).limits).toMatchObject({
       redisTimeoutMs: 100, parallelLeaseMs: 5000,
     });
