@@ -1,5 +1,5 @@
 import { Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import type { PolicyFormErrors, PolicyFormValues } from '../lib/policy-form';
+import { MAX_CHOICES_DEFAULT, type PolicyFormErrors, type PolicyFormValues } from '../lib/policy-form';
 
 const PERIODS = [
   { value: 'day', label: 'per day (UTC)' },
@@ -44,10 +44,21 @@ export function PolicyEditor(props: {
         <Textarea label="Model aliases" description="alias = target, one per line" autosize minRows={2} value={v.modelAliases} error={e.modelAliases} disabled={disabled} onChange={(x) => set('modelAliases', x.currentTarget.value)} />
         <Textarea label="Per-model max tokens" description="model = tokens; * for any other model" autosize minRows={2} value={v.perModelMaxTokens} error={e.perModelMaxTokens} disabled={disabled} onChange={(x) => set('perModelMaxTokens', x.currentTarget.value)} />
       </SimpleGrid>
-      <SimpleGrid cols={3}>
+      <SimpleGrid cols={4}>
         <TextInput label="RPM" placeholder="unlimited" value={v.rpm} error={e.rpm} disabled={disabled} onChange={(x) => set('rpm', x.currentTarget.value)} />
         <TextInput label="TPM" placeholder="unlimited" value={v.tpm} error={e.tpm} disabled={disabled} onChange={(x) => set('tpm', x.currentTarget.value)} />
         <TextInput label="Parallel requests" placeholder="unlimited" value={v.maxParallel} error={e.maxParallel} disabled={disabled} onChange={(x) => set('maxParallel', x.currentTarget.value)} />
+        {/* Description below the input keeps it in line with its neighbours. Keys (the only editor with an expiry) fall back to their team's value; the smaller of key and team applies. */}
+        <TextInput
+          label="Max choices"
+          description="n / best_of / candidateCount, 1–128"
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
+          placeholder={props.withExpiry ? `team's, else ${MAX_CHOICES_DEFAULT}` : `default ${MAX_CHOICES_DEFAULT}`}
+          value={v.maxChoices}
+          error={e.maxChoices}
+          disabled={disabled}
+          onChange={(x) => set('maxChoices', x.currentTarget.value)}
+        />
       </SimpleGrid>
       <SimpleGrid cols={props.withExpiry ? 3 : 2}>
         <TextInput label="Budget (USD)" placeholder="none" value={v.budgetUsd} error={e.budgetUsd} disabled={disabled} onChange={(x) => set('budgetUsd', x.currentTarget.value)} />

@@ -36,7 +36,7 @@ describe('QueryState', () => {
 });
 
 describe('KeysPage', () => {
-  const page = { data: [{ id: 'key_1', name: 'ci', keyPrefix: 'llmp_ab', teamId: null, status: 'active', allowedModels: [], modelAliases: {}, perModelMaxTokens: {}, modelLimits: {}, rpm: null, tpm: null, maxParallel: null, budgetUsd: null, budgetPeriod: null, expiresAt: null, revokedAt: null, lastUsedAt: null, previousKeyExpiresAt: null, metadata: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }], nextCursor: 'c2' };
+  const page = { data: [{ id: 'key_1', name: 'ci', keyPrefix: 'llmp_ab', teamId: null, status: 'active', allowedModels: [], modelAliases: {}, perModelMaxTokens: {}, modelLimits: {}, rpm: null, tpm: null, maxParallel: null, maxChoices: null, budgetUsd: null, budgetPeriod: null, expiresAt: null, revokedAt: null, lastUsedAt: null, previousKeyExpiresAt: null, metadata: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }], nextCursor: 'c2' };
 
   it('hides the create button from viewers', async () => {
     vi.stubGlobal('fetch', vi.fn(async (url: string) => (String(url).includes('/teams') ? json([]) : json(page))));
@@ -56,5 +56,26 @@ describe('KeysPage', () => {
     fireEvent.click(await screen.findByText('Create'));
     expect(await screen.findByText('A name is required')).toBeTruthy();
     expect(fetchMock.mock.calls.some(([, init]) => (init as RequestInit | undefined)?.method === 'POST')).toBe(false);
+  });
+
+  it('bounds max choices in the create form, then sends it', async () => {
+    const created = { id: 'key_2', key: 'llmp_secret', keyPrefix: 'llmp_se', name: 'batch', teamId: null, allowedModels: [], modelAliases: {}, perModelMaxTokens: {}, rpm: null, tpm: null, maxParallel: null, maxChoices: 4, budgetUsd: null, budgetPeriod: null, expiresAt: null, metadata: {}, createdAt: '2026-01-01T00:00:00Z' };
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) => (init?.method === 'POST' ? json(created, 201) : String(url).includes('/teams') ? json([]) : json(page)));
+    vi.stubGlobal('fetch', fetchMock);
+    const posts = () => fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST').map(([, init]) => JSON.parse(String(init?.body)) as Record<string, unknown>);
+    render(wrap(<KeysPage />, { token: 't', role: 'operator', label: 'o' }));
+    await screen.findByText('ci');
+    fireEvent.click(screen.getByText('Create key'));
+    fireEvent.change(await screen.findByLabelText(/Name/), { target: { value: 'batch' } });
+    const choices = screen.getByLabelText('Max choices') as HTMLInputElement;
+    expect(choices.placeholder).toBe("team's, else 8");
+    fireEvent.change(choices, { target: { value: '129' } });
+    fireEvent.click(screen.getByText('Create'));
+    expect(await screen.findByText("A whole number from 1 to 128, or empty for the default (the team's, else 8)")).toBeTruthy();
+    expect(posts()).toEqual([]);
+    fireEvent.change(choices, { target: { value: '4' } });
+    fireEvent.click(screen.getByText('Create'));
+    await waitFor(() => expect(posts()).toHaveLength(1));
+    expect(posts()[0]).toMatchObject({ name: 'batch', maxChoices: 4, maxParallel: null });
   });
 });

@@ -15,6 +15,8 @@ export interface PolicyFormValues {
   rpm: string;
   tpm: string;
   maxParallel: string;
+  /** Most choices (`n`, `best_of`, Gemini `candidateCount`) per request, 1..128; empty = not set here. */
+  maxChoices: string;
   budgetUsd: string;
   budgetPeriod: BudgetPeriod | '';
   /** `YYYY-MM-DDTHH:mm` from a datetime-local input, or empty. */
@@ -32,6 +34,7 @@ export const EMPTY_POLICY_FORM: PolicyFormValues = {
   rpm: '',
   tpm: '',
   maxParallel: '',
+  maxChoices: '',
   budgetUsd: '',
   budgetPeriod: '',
   expiresAt: '',
@@ -54,6 +57,12 @@ export function parsePairs(text: string): { pairs: [string, string][] } | { erro
   }
   return { pairs };
 }
+
+/** The bounds the server puts on `maxChoices`. */
+export const MAX_CHOICES_MIN = 1;
+export const MAX_CHOICES_MAX = 128;
+/** What the proxy applies when neither the key nor its team sets `maxChoices`. */
+export const MAX_CHOICES_DEFAULT = 8;
 
 function positiveInt(raw: string): number | null | 'bad' {
   if (!raw.trim()) return null;
@@ -84,6 +93,10 @@ export function validatePolicyForm(v: PolicyFormValues, opts: { requireName: boo
   for (const f of ['rpm', 'tpm', 'maxParallel'] as const) {
     if (positiveInt(v[f]) === 'bad') e[f] = 'A whole number ≥ 1, or empty for unlimited';
   }
+  const choices = positiveInt(v.maxChoices);
+  if (choices === 'bad' || (choices !== null && choices > MAX_CHOICES_MAX)) {
+    e.maxChoices = `A whole number from ${MAX_CHOICES_MIN} to ${MAX_CHOICES_MAX}, or empty for the default (the team's, else ${MAX_CHOICES_DEFAULT})`;
+  }
   if (v.budgetUsd.trim()) {
     const b = Number(v.budgetUsd);
     if (!Number.isFinite(b) || b < 0) e.budgetUsd = 'A non-negative amount in USD';
@@ -111,6 +124,7 @@ export function policyFormToBody(v: PolicyFormValues): UpdateKeyDto & CreateKeyD
     rpm: toInt(v.rpm),
     tpm: toInt(v.tpm),
     maxParallel: toInt(v.maxParallel),
+    maxChoices: toInt(v.maxChoices),
     budgetUsd: v.budgetUsd.trim() ? Number(v.budgetUsd) : null,
     budgetPeriod: v.budgetUsd.trim() && v.budgetPeriod ? v.budgetPeriod : null,
     expiresAt: v.expiresAt ? new Date(v.expiresAt).toISOString() : null,
@@ -129,6 +143,7 @@ export function policyFormFrom(x: KeyDto | TeamDto): PolicyFormValues {
     rpm: x.rpm?.toString() ?? '',
     tpm: x.tpm?.toString() ?? '',
     maxParallel: x.maxParallel?.toString() ?? '',
+    maxChoices: x.maxChoices?.toString() ?? '',
     budgetUsd: x.budgetUsd?.toString() ?? '',
     budgetPeriod: x.budgetPeriod ?? '',
     expiresAt: expires,
