@@ -256,8 +256,8 @@ auth: { mode: required }
   });
 
   faultCase('attack', 'a forced target no configured model has is priced at its provider price under a budget, recorded as provider://model', async (ctx) => {
-    // The reservation is worst case (100,000 output tokens at $2,000 per million): the budget must hold it.
-    const { key } = await createKey({ allowedModels: ['priced://*'], budgetUsd: 1000, budgetPeriod: 'total' });
+    // The reservation is worst case (8 choices × 100,000 output tokens at $2,000 per million, $1,600): the budget must hold it.
+    const { key } = await createKey({ allowedModels: ['priced://*'], budgetUsd: 2000, budgetPeriod: 'total' });
     const id = `forced-${randomBytes(5).toString('hex')}`;
     const before = up.requests.length;
     const res = await SURFACES[0].send(api.url, key, 'priced://big-upstream', id);
@@ -270,7 +270,8 @@ auth: { mode: required }
   });
 
   faultCase('attack', 'an admin price override for a forced provider://model counts as its price under a budget', async (ctx) => {
-    const { key } = await createKey({ allowedModels: ['mock://*'], budgetUsd: 1000, budgetPeriod: 'total' });
+    // Worst case at the override's price: 8 choices × 100,000 output tokens at $4,000 per million, $3,200.
+    const { key } = await createKey({ allowedModels: ['mock://*'], budgetUsd: 5000, budgetPeriod: 'total' });
     const first = await SURFACES[0].send(api.url, key, 'mock://mock-small', `forced-${randomBytes(5).toString('hex')}`);
     expect([first.status, openAiCode(await first.text())]).toEqual([400, 'model_not_priced']);
     const put = await adminCall('PUT', `/admin/v1/prices/${encodeURIComponent('mock://mock-small')}`, { inputPerMillion: 3000, outputPerMillion: 4000 });

@@ -133,7 +133,10 @@ export class RouterService {
  * body and chunk would put a full-text search on the hot path.
  */
 function scrubUpstreamError(e: unknown): unknown {
-  if (e instanceof Error) e.message = scrubSecrets(e.message);
+  // An abort carries no upstream text, and a DOMException's message is a read-only accessor.
+  if (!(e instanceof Error) || isAbortError(e)) return e;
+  const scrubbed = scrubSecrets(e.message);
+  if (scrubbed !== e.message) Object.defineProperty(e, 'message', { value: scrubbed, writable: true, configurable: true });
   return e;
 }
 
