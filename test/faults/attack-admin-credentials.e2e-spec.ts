@@ -8,7 +8,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
 import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { useIsolatedDatabase } from '../support/isolated-database';
-import { spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { parseJsonOrNull } from '../support/http-json';
+import { spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
 /** What a raw HTTP/1.1 exchange gave back. */
@@ -69,12 +70,8 @@ function send(
         }
         body = out;
       }
-      let json: unknown = null;
-      try {
-        json = body ? JSON.parse(body) : null;
-      } catch {
-        // Not JSON (the console's HTML, an asset).
-      }
+      // Not JSON (the console's HTML, an asset): null.
+      const json = parseJsonOrNull(body);
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), headers: hs, body, json });
     });
     s.write(request);
@@ -162,9 +159,7 @@ auth: { mode: required }
   }, 180_000);
 
   afterAll(async () => {
-    await workers?.close();
-    for (const p of [api, admin, remoteAdmin]) p?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited, remoteAdmin?.exited]);
+    await stopPlanes(workers, api, admin, remoteAdmin);
     await up.close();
     await dropDatabase?.();
   });

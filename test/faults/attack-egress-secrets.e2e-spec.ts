@@ -9,7 +9,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { canaryMasterKey, CanaryScanner } from '../support/canary';
 import { useIsolatedDatabase } from '../support/isolated-database';
 import { runCli } from '../cli/cli-runner';
-import { spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { parseCsv } from '../support/csv';
+import { fetchJson } from '../support/http-json';
+import { spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
 const CALL_TIMEOUT_MS = 20_000;
@@ -135,14 +137,9 @@ describe('attack: what leaves llmp', () => {
   };
 
   const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${admin.url}${path}`, {
-      method,
-      headers: { ...masterAuth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : null;
+    const res = await fetchJson(`${admin.url}${path}`, { method, headers: masterAuth, body, timeoutMs: CALL_TIMEOUT_MS });
+    const { text } = res;
+    const json = res.headers.get('content-type')?.includes('json') ? res.json : null;
     const issued = typeof json?.key === 'string' ? [json.key as string] : [];
     for (const s of issued) canary.add(s);
     canary.sawResponse(`admin ${method} ${path}`, issued.reduce((t, s) => t.split(s).join('<issued>'), `${res.status} ${JSON.stringify([...res.headers])}\n${text}`));
@@ -191,10 +188,7 @@ routing: { cooldownMs: 0 }
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.close();
-    api?.child.kill('SIGTERM');
-    admin?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited]);
+    await stopPlanes(workers, api, admin);
     await upstream.close();
     await dropDatabase?.();
   });
@@ -333,32 +327,3 @@ routing: { cooldownMs: 0 }
     expect(second).not.toMatch(/llmp_[A-Za-z0-9_-]{20,}/);
   }, 90_000);
 });
-
-/** CSV rows (quoted fields with doubled quotes, CR or LF inside quotes, LF line ends). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
 import { chatCompletion, FakeUpstream, type RecordedRequest } from '../support/fake-upstream';
-import { spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { fetchJson } from '../support/http-json';
+import { spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
 /** No single call of this spec waits longer: a hung call fails as itself, not as the case's timeout. */
@@ -145,14 +146,8 @@ describe('attack: forced routing', () => {
   let workers: INestApplicationContext | undefined;
 
   const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${admin.url}${path}`, {
-      method,
-      headers: { ...masterAuth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
+    const res = await fetchJson(`${admin.url}${path}`, { method, headers: masterAuth, body, timeoutMs: CALL_TIMEOUT_MS });
+    return { status: res.status, json: res.json };
   };
 
   const createKey = async (policy: Record<string, unknown>): Promise<{ id: string; key: string }> => {
@@ -219,10 +214,7 @@ auth: { mode: required }
   }, 90_000);
 
   afterAll(async () => {
-    await workers?.close();
-    api?.child.kill('SIGTERM');
-    admin?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited]);
+    await stopPlanes(workers, api, admin);
     await Promise.all([up.close(), backup.close(), evil.close()]);
   });
 

@@ -10,7 +10,8 @@ import { JOBS, QUEUES } from '@llmp/common';
 import { bullConnection, bullPrefix, eventJobOptions } from '@llmp/infra';
 import { chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { useIsolatedDatabase } from '../support/isolated-database';
-import { ledgerRows, spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { fetchJson } from '../support/http-json';
+import { ledgerRows, spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
 /** No single call of this spec waits longer: a hung call fails as itself, not as the case's timeout. */
@@ -85,20 +86,9 @@ describe('attack: poisoning the ledger with oversized client strings', () => {
   let clientKey: string;
 
   const call = async (path: string, body: Json | string, headers: Record<string, string>) => {
-    const res = await fetch(`${api.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = JSON.parse(text) as Json;
-    } catch {
-      // Not JSON (checked by the caller through the status).
-    }
-    return { status: res.status, headers: res.headers, json, text };
+    const res = await fetchJson(`${api.url}${path}`, { headers, body, timeoutMs: CALL_TIMEOUT_MS });
+    // Not JSON: {} (checked by the caller through the status).
+    return { ...res, json: (res.json ?? {}) as Json };
   };
 
   const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> => {
@@ -157,10 +147,7 @@ server: { bodyLimitBytes: 4194304 }
   }, 120_000);
 
   afterAll(async () => {
-    await workers?.close();
-    api?.child.kill('SIGTERM');
-    admin?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited]);
+    await stopPlanes(workers, api, admin);
     await upstream.close();
     await dropDatabase?.();
   });

@@ -6,7 +6,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
 import { type Behavior, FakeUpstream, type RecordedRequest } from '../support/fake-upstream';
 import { useIsolatedDatabase } from '../support/isolated-database';
-import { spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { fetchJson } from '../support/http-json';
+import { spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { FakeProvider, type ProviderReply } from '../surfaces/fake-provider.server';
 import { faultCase } from './fault-report';
 
@@ -70,20 +71,9 @@ describe('attack: output accounting', () => {
 
   /** One data plane call; `headers` may carry the key in the surface's own header. */
   const send = async (key: string, path: string, body: Json, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${api.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = JSON.parse(text) as Json;
-    } catch {
-      // NDJSON or SSE: callers here ask for JSON.
-    }
-    return { status: res.status, headers: res.headers, json, text };
+    const res = await fetchJson(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}`, ...headers }, body, timeoutMs: CALL_TIMEOUT_MS });
+    // NDJSON or SSE: {} (callers here ask for JSON).
+    return { ...res, json: (res.json ?? {}) as Json };
   };
 
   const messages = [{ role: 'user', content: 'hi' }];
@@ -120,10 +110,7 @@ limits: { onRedisDown: local, minOutputTokens: 256 }
   }, 90_000);
 
   afterAll(async () => {
-    await workers?.close();
-    api?.child.kill('SIGTERM');
-    admin?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited]);
+    await stopPlanes(workers, api, admin);
     await Promise.all([upstream.close(), provider.close()]);
     await db?.end();
     await dropDatabase?.();

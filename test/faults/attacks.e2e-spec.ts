@@ -9,7 +9,8 @@ import pg from 'pg';
 import { canaryMasterKey, canaryPassword, canaryUpstreamKey, CanaryScanner } from '../support/canary';
 import { chatChunks, chatCompletion, FakeUpstream } from '../support/fake-upstream';
 import { useIsolatedDatabase } from '../support/isolated-database';
-import { ledgerRows, spawnAdmin, spawnApi, startWorkers, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
+import { fetchJson } from '../support/http-json';
+import { ledgerRows, spawnAdmin, spawnApi, startWorkers, stopPlanes, waitFor, writeConfig, type ApiProcess } from '../production/production.fixture';
 import { faultCase } from './fault-report';
 
 /** No single call of this spec waits longer: a hung call fails as itself, not as the case's timeout. */
@@ -83,14 +84,8 @@ describe('attacks', () => {
 
   /** A control plane call from loopback, recorded for the canary scan; `issued` is a secret the answer returns by design. */
   const adminCall = async (method: string, path: string, body?: unknown, headers: Record<string, string> = masterAuth) => {
-    const res = await fetch(`${admin.url}${path}`, {
-      method,
-      headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    const json = text ? JSON.parse(text) : null;
+    const res = await fetchJson(`${admin.url}${path}`, { method, headers, body, timeoutMs: CALL_TIMEOUT_MS });
+    const { text, json } = res;
     // Issued secrets come back once by design (created/rotated keys, sign-in tokens): registered as canaries, masked here.
     const issued = [json?.key, json?.token].filter((s): s is string => typeof s === 'string' && s.length >= 16);
     for (const s of issued) canary.add(s);
@@ -162,10 +157,7 @@ admin:
   }, 90_000);
 
   afterAll(async () => {
-    await workers?.close();
-    api?.child.kill('SIGTERM');
-    admin?.child.kill('SIGTERM');
-    await Promise.all([api?.exited, admin?.exited]);
+    await stopPlanes(workers, api, admin);
     await Promise.all([upA.close(), upB.close()]);
     await dropDatabase?.();
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { GatewayConfig, PolicyFields, Principal, RedisDownMode } from '@llmp/common';
+import { LlmpError, type GatewayConfig, type PolicyFields, type Principal, type RedisDownMode } from '@llmp/common';
+import type { AdmissionRequest } from '@llmp/policy';
 
 export function fields(over: Partial<PolicyFields> = {}): PolicyFields {
   return {
@@ -33,4 +34,20 @@ export function gatewayConfig(onRedisDown: RedisDownMode = 'local'): GatewayConf
 
 export function rid(): string {
   return `req_${randomBytes(6).toString('hex')}`;
+}
+
+/** An admission request of `p` for gpt-4o (10 prompt tokens, 10 output tokens and $0.01 reserved unless `over` says). */
+export function request(p: Principal, over: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return { requestId: rid(), principal: p, model: 'gpt-4o', promptTokensEstimate: 10, outputTokensReserved: 10, reservedCostUsd: 0.01, ...over };
+}
+
+/** The LlmpError `p` rejects with (any other outcome fails). */
+export async function caught(p: Promise<unknown>): Promise<LlmpError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LlmpError) return e;
+    throw e;
+  }
+  throw new Error('expected an LlmpError');
 }

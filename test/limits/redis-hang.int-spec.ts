@@ -1,27 +1,13 @@
-import { ErrorCode, LlmpError, type Principal } from '@llmp/common';
+import { ErrorCode, LlmpError } from '@llmp/common';
 import { createRedis, loadEnv, PrismaService } from '@llmp/infra';
-import { AdmissionService, type AdmissionRequest } from '@llmp/policy';
+import { AdmissionService } from '@llmp/policy';
 import type { Redis } from 'ioredis';
 import { UsageSpendRepository } from '../../libs/policy/src/limits/usage-spend.repository';
 import type { LimitsOptions } from '../../libs/policy/src/limits/limits-options';
 import { freePort, PrivateRedis, sleep, waitFor } from '../production/production.fixture';
-import { gatewayConfig, principal, rid } from './limits.fixture';
+import { caught, gatewayConfig, principal, request } from './limits.fixture';
 
 const TIMEOUT_MS = 200;
-
-function request(p: Principal, over: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return { requestId: rid(), principal: p, model: 'gpt-4o', promptTokensEstimate: 10, outputTokensReserved: 10, reservedCostUsd: 0.01, ...over };
-}
-
-async function caught(p: Promise<unknown>): Promise<LlmpError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LlmpError) return e;
-    throw e;
-  }
-  throw new Error('expected an LlmpError');
-}
 
 /** Milliseconds `work` took. */
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -51,6 +37,15 @@ describe('limits when Redis hangs (dedicated redis-server, SIGSTOP)', () => {
 
   async function ready(s: AdmissionService): Promise<void> {
     await waitFor('admission through Redis', async () => (await s.admit(request(principal({ rpm: 1000 })))).reservation.mode === 'redis');
+  }
+
+  /** Two replicas with parallel leases of `lease` ms, both admitting through Redis. */
+  async function readyPair(lease: number): Promise<[AdmissionService, AdmissionService]> {
+    const a = service({ parallelLeaseMs: lease });
+    const b = service({ parallelLeaseMs: lease });
+    await ready(a);
+    await ready(b);
+    return [a, b];
   }
 
   beforeAll(async () => {
@@ -142,10 +137,7 @@ describe('limits when Redis hangs (dedicated redis-server, SIGSTOP)', () => {
 
   it('maxParallel: a request keeps its slot past the lease while it runs; a dead replica frees its slot after the lease', async () => {
     const lease = 1500;
-    const a = service({ parallelLeaseMs: lease });
-    const b = service({ parallelLeaseMs: lease });
-    await ready(a);
-    await ready(b);
+    const [a, b] = await readyPair(lease);
     const p = principal({ maxParallel: 1 });
     const long = await a.admit(request(p));
     expect(long.reservation.mode).toBe('redis');
@@ -165,10 +157,7 @@ describe('limits when Redis hangs (dedicated redis-server, SIGSTOP)', () => {
 
   it('a slot taken locally during a hang is written back when Redis returns, renewed, and released at the end', async () => {
     const lease = 1500;
-    const a = service({ parallelLeaseMs: lease });
-    const b = service({ parallelLeaseMs: lease });
-    await ready(a);
-    await ready(b);
+    const [a, b] = await readyPair(lease);
     const p = principal({ maxParallel: 1 });
     server.pause();
     const held = await a.admit(request(p));

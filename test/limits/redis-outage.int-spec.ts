@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { ErrorCode, LlmpError, type Principal, type RedisDownMode } from '@llmp/common';
+import { ErrorCode, type RedisDownMode } from '@llmp/common';
 import { createRedis, loadEnv, PrismaService } from '@llmp/infra';
-import { AdmissionService, type AdmissionRequest } from '@llmp/policy';
+import { AdmissionService } from '@llmp/policy';
 import type { Redis } from 'ioredis';
 import { UsageSpendRepository } from '../../libs/policy/src/limits/usage-spend.repository';
-import { gatewayConfig, principal, rid } from './limits.fixture';
+import { caught, gatewayConfig, principal, request } from './limits.fixture';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -49,20 +49,6 @@ class DedicatedRedis {
     await exited;
     this.proc = null;
   }
-}
-
-function request(p: Principal, over: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return { requestId: rid(), principal: p, model: 'gpt-4o', promptTokensEstimate: 10, outputTokensReserved: 10, reservedCostUsd: 0.01, ...over };
-}
-
-async function caught(p: Promise<unknown>): Promise<LlmpError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LlmpError) return e;
-    throw e;
-  }
-  throw new Error('expected an LlmpError');
 }
 
 describe('limits when Redis goes away and comes back (dedicated redis-server)', () => {

@@ -193,6 +193,13 @@ export async function startWorkers(): Promise<INestApplicationContext> {
   return mod;
 }
 
+/** Stops what a spec started: the in-process workers, then the spawned planes (SIGTERM), waiting until they are gone. */
+export async function stopPlanes(workers: INestApplicationContext | undefined, ...planes: (ApiProcess | undefined)[]): Promise<void> {
+  await workers?.close();
+  for (const p of planes) p?.child.kill('SIGTERM');
+  await Promise.all(planes.map((p) => p?.exited));
+}
+
 /** Streams one chat completion over fetch; resolves with the SSE text once the response ends. */
 export async function streamChat(url: string, model: string, requestId: string, onFirstChunk?: () => void): Promise<string> {
   const res = await fetch(`${url}/v1/chat/completions`, {

@@ -2,23 +2,14 @@ import { ErrorCode, LlmpError, type Principal } from '@llmp/common';
 import { createRedis, InfraModule, loadEnv, PrismaService } from '@llmp/infra';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
-import { principal, rid } from '../../../../test/limits/limits.fixture';
+import { caught, principal, request as admissionRequest, rid } from '../../../../test/limits/limits.fixture';
 import { AdmissionService } from './admission.service';
 import { LimitsModule } from './limits.module';
 import type { Admission, AdmissionRequest } from './reservation';
 
+/** This spec's admission request: 90 output tokens and nothing reserved in cost unless `over` says. */
 function request(p: Principal, over: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return { requestId: rid(), principal: p, model: 'gpt-4o', promptTokensEstimate: 10, outputTokensReserved: 90, reservedCostUsd: 0, ...over };
-}
-
-async function caught(p: Promise<unknown>): Promise<LlmpError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LlmpError) return e;
-    throw e;
-  }
-  throw new Error('expected an LlmpError');
+  return admissionRequest(p, { outputTokensReserved: 90, reservedCostUsd: 0, ...over });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,17 +1,9 @@
 import { ErrorCode, LlmpError, type ModelPricing } from '@llmp/common';
+import { codeOf } from '../testing/error-code';
 import { keyPrincipal } from '../testing/principal.fixture';
 import { priceForAdmission, spendsAgainstBudget } from './admission-price';
 
 const book = { priceOf: (m: string): ModelPricing | null => (m === 'priced' || m === 'local://x' ? { input: 1, output: 2 } : null) };
-
-function codeOf(fn: () => unknown): ErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    return e instanceof LlmpError ? e.code : null;
-  }
-}
 
 describe('priceForAdmission', () => {
   it('prices what has a price, for everyone', () => {

@@ -1,5 +1,6 @@
 import { ErrorCode, LlmpError, type GatewayConfig } from '@llmp/common';
 import type { GlobalAliasCache } from '../keys/global-alias.cache';
+import { codeOf } from '../testing/error-code';
 import { keyPrincipal } from '../testing/principal.fixture';
 import { ResolveModelStage } from './resolve-model.stage';
 
@@ -16,15 +17,6 @@ const config = {
 
 function stage(global: Record<string, string> = {}): ResolveModelStage {
   return new ResolveModelStage(config, { all: global } as unknown as GlobalAliasCache);
-}
-
-function codeOf(fn: () => unknown): ErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    return e instanceof LlmpError ? e.code : null;
-  }
 }
 
 describe('ResolveModelStage', () => {
