@@ -424,6 +424,34 @@ auth: { mode: required }
         });
       }
     }
+    // So do the router's own refusals, in the control plane's envelope: a URL that does not decode, an over-long
+    // path parameter, and a request Node's HTTP parser refuses (answered on the raw socket).
+    for (const [method, path, status, code] of [
+      ['GET', '/admin/v1/keys/%E0', 400, 'invalid_request_error'],
+      ['GET', '/%', 400, 'invalid_request_error'],
+      ['PUT', `/admin/v1/prices/${'p'.repeat(300)}`, 414, 'request_too_large'],
+    ] as const) {
+      const body = method === 'PUT' ? JSON.stringify({ inputPerMillion: 1, outputPerMillion: 1 }) : undefined;
+      const r = await send(admin.url, method, path, { from: '127.0.0.1', headers: masterAuth, body });
+      expect({ path, status: r.status, body: r.json }).toEqual({ path, status, body: { error: { code, message: expect.any(String) } } });
+      expect({ path, csp: r.headers['content-security-policy'], xfo: r.headers['x-frame-options'], nosniff: r.headers['x-content-type-options'], ref: r.headers['referrer-policy'] }).toEqual({
+        path,
+        csp: expect.stringContaining("frame-ancestors 'none'"),
+        xfo: 'DENY',
+        nosniff: 'nosniff',
+        ref: 'no-referrer',
+      });
+    }
+    const rawAnswer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(admin.url).port), '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(rawAnswer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(rawAnswer.toLowerCase()).toContain('x-frame-options: deny');
+    expect(rawAnswer.toLowerCase()).toContain("content-security-policy: default-src 'self'");
     // The loopback rule's own refusal carries them too.
     const refused = await send(admin.url.replace('127.0.0.1', externalAddress()), 'GET', '/', {});
     expect(refused.status).toBe(403);

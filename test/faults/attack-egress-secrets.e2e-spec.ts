@@ -216,7 +216,12 @@ routing: { cooldownMs: 0 }
         headers: { 'x-goog-api-key': clientKey },
       },
       { label: 'ollama chat', path: '/api/chat', body: { model, messages, stream } },
+      { label: 'ollama generate', path: '/api/generate', body: { model, prompt: `please ${marker}`, stream } },
     ];
+    // Embeddings never stream: once per marker, on the provider types that serve them.
+    if (!stream && (model === 'm-openai' || model === 'm-ollama' || model === 'm-gemini')) {
+      list.push({ label: 'openai embeddings', path: '/v1/embeddings', body: { model, input: `please ${marker}` } as never });
+    }
     if (model === 'm-openai') list.push({ label: 'openai completions', path: '/v1/completions', body: { model, prompt: `please ${marker}`, stream } as never });
     return list;
   };

@@ -43,4 +43,19 @@ server: { bodyLimitBytes: 4096 }
     expect(res.status).toBe(413);
     expect(shape(await res.json())).toBe(true);
   });
+
+  it.each([
+    ['/v1beta/models/%E0%A4%A:generateContent', (b: Envelope) => b.error.code === 400 && b.error.status === 'INVALID_ARGUMENT'],
+    ['/v1beta/models/m%ZZ:streamGenerateContent?alt=sse', (b: Envelope) => b.error.code === 400 && b.error.status === 'INVALID_ARGUMENT'],
+    ['/v1/chat/completions%E0', (b: Envelope) => b.error.code === 'invalid_request_error'],
+    ['/api/chat%', (b: Envelope) => typeof b.error === 'string'],
+  ])('a URL whose percent-encoding does not decode on %s', async (path, shape) => {
+    // The router refuses it before any hook or filter runs; it still answers in the caller's envelope.
+    const res = await post(path, JSON.stringify({ model: 'm', contents: [] }));
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    const body = await res.json();
+    expect(JSON.stringify(body)).not.toContain('FST_ERR');
+    expect(shape(body)).toBe(true);
+  });
 });

@@ -1,18 +1,33 @@
 import { ValidationPipe, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { clientErrorHandler, ConfigStore, installClientAddress, MetricsService, registerMetricsRoute } from '@llmp/infra';
 import { AppModule } from './app.module';
 import { installLoopbackOnly } from './auth/loopback-only.hook';
 import { installBoundedJsonParser } from './common/bounded-json.parser';
 import { AdminExceptionFilter } from './common/admin-exception.filter';
-import { installSecurityHeaders } from './common/security-headers.hook';
+import { installSecurityHeaders, SECURITY_HEADERS } from './common/security-headers.hook';
 import { UnsafeInputPipe } from './common/unsafe-input.pipe';
 import { registerConsole } from './console/console-static';
 
 /** Admin request bodies are small JSON documents. */
 const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The router's own refusals (a URL whose percent-encoding does not decode, a path parameter over Fastify's length
+ * limit) happen before any hook, filter or route: without this they answer in Fastify's `{"statusCode","code"}`
+ * shape and without the security headers the `onSend` hook adds to every other response.
+ */
+function routerError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.statusCode === 414;
+  const message = tooLong ? 'A path parameter of the request URL is too long.' : 'The request URL is malformed (a percent-encoding that does not decode).';
+  void reply
+    .status(tooLong ? 414 : 400)
+    .headers(SECURITY_HEADERS)
+    .send({ error: { code: tooLong ? 'request_too_large' : 'invalid_request_error', message } });
+}
 
 export interface AdminAppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -22,7 +37,11 @@ export interface AdminAppOptions {
 export async function createAdminApp(options: AdminAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES, clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { code, message } })) }),
+    new FastifyAdapter({
+      bodyLimit: ADMIN_BODY_LIMIT_BYTES,
+      clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { code, message } }), SECURITY_HEADERS),
+      frameworkErrors: routerError,
+    }),
     { logger: options.logger ?? ['error', 'warn', 'log'] },
   );
   installBoundedJsonParser(app, ADMIN_BODY_LIMIT_BYTES);

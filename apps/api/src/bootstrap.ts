@@ -3,9 +3,12 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { clientErrorHandler, InflightTracker, installClientAddress, loadEnv, loadGatewayConfig, MetricsService, nestLogLevels, registerMetricsRoute } from '@llmp/infra';
-import { JSON_TOO_DEEP_MESSAGE, jsonTextDepth, MAX_JSON_DEPTH } from '@llmp/common';
+import { ErrorCode, JSON_TOO_DEEP_MESSAGE, jsonTextDepth, LlmpError, MAX_JSON_DEPTH } from '@llmp/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule } from './app.module';
 import { GatewayExceptionFilter } from './gateway/errors/gateway-exception.filter';
+import { errorHeaders } from './gateway/errors/openai-error.envelope';
+import { errorBodyFor } from './gateway/errors/surface-envelope';
 import { requestIdFrom } from './gateway/ingress/request-id';
 
 /**
@@ -24,6 +27,16 @@ function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, va
   }
 }
 
+/**
+ * The router's own refusals (a URL whose percent-encoding does not decode, e.g. a Gemini model path
+ * `/v1beta/models/%E0%A4%A:generateContent`) happen before any hook, filter or route: without this they answer in
+ * Fastify's `{"statusCode","code","error"}` shape instead of the caller's envelope.
+ */
+function routerError(_error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const e = new LlmpError(ErrorCode.InvalidRequest, 'The request URL is malformed (a percent-encoding that does not decode).');
+  void reply.status(400).headers(errorHeaders(e, req.id)).send(errorBodyFor(req.url)(e));
+}
+
 /** Builds the data plane app (used by main.ts and by tests); call `listen` yourself. */
 export async function createApiApp(options: { logger?: false | LoggerService } = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
@@ -32,6 +45,7 @@ export async function createApiApp(options: { logger?: false | LoggerService } =
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
+    frameworkErrors: routerError,
     // Requests Node's parser refuses never reach a route; they still get OpenAI's envelope (the path is unknown).
     clientErrorHandler: clientErrorHandler(({ code, message }) => ({ error: { message, type: 'invalid_request_error', param: null, code } })),
     // Node enforces requestTimeout only on its connection sweep (every 30 s by default); sweep every second so a

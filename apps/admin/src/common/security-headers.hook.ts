@@ -20,7 +20,8 @@ export const ADMIN_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS: Record<string, string> = {
+/** Sent on every control plane response, including the ones refused before any hook runs (see bootstrap). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': ADMIN_CONTENT_SECURITY_POLICY,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',

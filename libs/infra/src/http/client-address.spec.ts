@@ -27,6 +27,18 @@ describe('resolveClientAddress', () => {
     expect(resolveClientAddress('10.1.1.1', undefined, trusted)).toBe('10.1.1.1');
   });
 
+  it('takes no hop longer than an address with an interface zone id could be', () => {
+    // Node's isIP accepts a zone id of any length; a forwarded "address" of kilobytes would become an audit field,
+    // a log field and a limiter key.
+    const huge = `fe80::1%${'a'.repeat(9000)}`;
+    expect(resolveClientAddress('10.1.1.1', huge, trusted)).toBe('10.1.1.1');
+    expect(resolveClientAddress('10.1.1.1', `192.0.2.1, [${huge}]:443, 10.2.2.2`, trusted)).toBe('10.2.2.2');
+    expect(resolveClientAddress('10.1.1.1', 'fe80::1%eth0', trusted)).toBe('fe80::1%eth0');
+    expect(resolveClientAddress('10.1.1.1', '[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%abcdefghijklmno]:65535', trusted)).toBe(
+      'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%abcdefghijklmno',
+    );
+  });
+
   it('parses IPv4 and IPv6 addresses and CIDRs, and nothing else', () => {
     expect(parseCidr('10.0.0.0/8')).toEqual({ address: '10.0.0.0', prefix: 8, family: 'ipv4' });
     expect(parseCidr('::1')).toEqual({ address: '::1', prefix: 128, family: 'ipv6' });

@@ -63,14 +63,22 @@ export function trustedProxiesOf(cidrs: readonly string[]): TrustedProxies {
   return t;
 }
 
+/**
+ * The longest address text a hop may name: a full IPv6 address (45 characters) with a zone id of an interface name
+ * (`%` and at most 15 characters). Node's `isIP` accepts a zone id of any length, and the client address becomes an
+ * audit field, a log field and a limiter key: a hop of kilobytes is no address any socket had.
+ */
+const MAX_ADDRESS_CHARS = 61;
+
 /** One X-Forwarded-For hop as an address (`[v6]:port` and `v4:port` forms included), or null when it is not one. */
 function hopAddress(hop: string): string | null {
   let h = hop.trim();
+  if (h.length > MAX_ADDRESS_CHARS + 8) return null;
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
   if (bracketed) h = bracketed[1];
   else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(h)) h = h.slice(0, h.lastIndexOf(':'));
   h = normalizeAddress(h);
-  return isIP(h) === 0 ? null : h;
+  return h.length > MAX_ADDRESS_CHARS || isIP(h) === 0 ? null : h;
 }
 
 /**

@@ -32,7 +32,12 @@ export function describeClientError(err: NodeJS.ErrnoException): ClientErrorDesc
  * envelope a client knows: a request Node's parser refuses (bad header bytes, oversized headers, a body that never
  * arrives) gets the service's own error envelope, built by `body`, and the connection is closed as Node would.
  */
-export function clientErrorHandler(body: (d: ClientErrorDescription) => object): (err: NodeJS.ErrnoException, socket: Socket) => void {
+export function clientErrorHandler(
+  body: (d: ClientErrorDescription) => object,
+  /** Headers every response of the service carries (the control plane's security headers). */
+  extraHeaders: Readonly<Record<string, string>> = {},
+): (err: NodeJS.ErrnoException, socket: Socket) => void {
+  const extra = Object.entries(extraHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return (err, socket) => {
     // A reset connection has nobody left to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -41,7 +46,7 @@ export function clientErrorHandler(body: (d: ClientErrorDescription) => object):
       const text = JSON.stringify(body(d));
       socket.write(
         `HTTP/1.1 ${d.status} ${STATUS_CODES[d.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+          `${extra}Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
       );
     }
     socket.destroy(err);
