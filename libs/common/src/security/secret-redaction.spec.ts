@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '../contracts/gateway-config';
-import { REDACTED, configSecretValues, redactSecrets, registerSecret, scrubLogLine, scrubSecrets, setConfigSecrets } from './secret-redaction';
+import { REDACTED, configSecretValues, redactSecrets, registerSecret, scrubLogLine, scrubEchoedSecrets, scrubSecrets, setConfigSecrets } from './secret-redaction';
 
 const provider = (over: Partial<ProviderConfig>): ProviderConfig => ({ name: 'p', type: 'openai', ...over }) as ProviderConfig;
 
@@ -122,5 +122,17 @@ describe('redactSecrets (queued jobs, audit payloads, debug body lines)', () => 
       maxTokens: 10,
       keyPrefix: 'llmp_abcdef',
     });
+  });
+});
+
+describe('scrubEchoedSecrets (successful answers)', () => {
+  it('blanks registered secrets as they are and JSON-escaped, and leaves secret-shaped model output alone', () => {
+    setConfigSecrets({ providers: [provider({ apiKey: 'prov-secret-"quoted"-0123456789' })] });
+    const answer = JSON.stringify({ content: 'your key prov-secret-"quoted"-0123456789; example: sk-abcdefghijklmnopqrstuvwx' });
+    const scrubbed = scrubEchoedSecrets(answer);
+    expect(JSON.parse(scrubbed)).toEqual({ content: 'your key [redacted]; example: sk-abcdefghijklmnopqrstuvwx' });
+    const plain = 'nothing to see';
+    expect(scrubEchoedSecrets(plain)).toBe(plain);
+    setConfigSecrets({ providers: [] });
   });
 });

@@ -136,6 +136,24 @@ export function scrubLogLine(line: string): string {
   return scrub(line, lineLiterals);
 }
 
+/**
+ * A successful upstream answer with the registered secrets (as they are and JSON-escaped) replaced, and nothing else:
+ * an answer is the model's output, which may rightly hold `sk-…`-shaped examples, so shapes are not applied. Costs a
+ * few `includes` per answer or stream event, so it can run on every one.
+ */
+export function scrubEchoedSecrets(text: string): string {
+  for (let i = 0; i < lineLiterals.length; i++) {
+    if (text.includes(lineLiterals[i])) return scrubFound(text);
+  }
+  return text;
+}
+
+function scrubFound(text: string): string {
+  let out = text;
+  for (const secret of lineLiterals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
 function scrub(text: string, known: readonly string[]): string {
   let out = text;
   // Known values first: a shape (`Bearer …`) could otherwise blank part of one and leave the rest unrecognisable.

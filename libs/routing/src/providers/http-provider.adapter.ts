@@ -1,5 +1,5 @@
 import type { Endpoint, ProviderConfig, ProviderType } from '@llmp/common';
-import { ErrorCode, LlmpError } from '@llmp/common';
+import { ErrorCode, LlmpError, scrubEchoedSecrets } from '@llmp/common';
 import { SseEventTooLargeError, SseParser, type SseEvent } from '../http/sse-parser';
 import { abortError } from '../http/abort';
 import { upstreamReason } from '../http/upstream-text';
@@ -57,7 +57,7 @@ export class HttpProviderAdapter implements ProviderAdapter {
     if (status >= 200 && status < 300) {
       if (call.stream) return { kind: 'stream', status, chunks: this.chunks(res, target, call) };
       const bytes = await this.http.readAll(res.body, target.provider.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, call.signal);
-      return { kind: 'json', status, body: this.response.map(call.endpoint, parseJson(bytes), target) };
+      return { kind: 'json', status, body: this.response.map(call.endpoint, parseJson(scrubEchoedSecrets(bytes.toString('utf8'))), target) };
     }
     if (status >= 400 && status < 500 && status !== 429) {
       const body = await this.http.readAll(res.body, MAX_ERROR_BYTES, call.signal);
@@ -113,7 +113,10 @@ export class HttpProviderAdapter implements ProviderAdapter {
     const mapAll = (events: SseEvent[], batch: ChunkBatch): unknown => {
       try {
         for (let i = 0; i < events.length && !done; i++) {
-          const step = mapping.map(events[i]);
+          const event = events[i];
+          // An upstream that echoes its credentials in an answer never passes them on (error paths: the router).
+          const data = scrubEchoedSecrets(event.data);
+          const step = mapping.map(data === event.data ? event : { ...event, data });
           if (step === STREAM_DONE) done = true;
           else if (Array.isArray(step)) for (const c of step) batch.push(c);
           else if (step !== null) batch.push(step as Record<string, unknown>);
@@ -177,9 +180,9 @@ function streamError(e: unknown, signal: CallSignal, provider: ProviderConfig): 
   return new LlmpError(ErrorCode.ProviderError, `upstream stream ended unexpectedly (${code ?? 'connection lost'})`);
 }
 
-function parseJson(bytes: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new UpstreamFailure('invalid-response', null, 'upstream answered 2xx with a body that is not JSON');
   }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProviderConfig } from '@llmp/common';
-import { ErrorCode } from '@llmp/common';
+import { ErrorCode, setConfigSecrets } from '@llmp/common';
 import { UpstreamFailure } from '../../http/upstream-failure';
 import { UpstreamHttpClient } from '../../http/upstream-http.client';
 import type { RouteTarget, UpstreamCall } from '../../routing.types';
@@ -293,5 +293,30 @@ describe('OpenAiAdapter against a real HTTP upstream', () => {
     });
     const out = await adapter.send(target({ name: 'stall', timeoutMs: 200 }), call({ messages: [], stream: true }));
     await expect(collect(out)).rejects.toMatchObject({ code: ErrorCode.ProviderTimeout });
+  });
+
+  it('never passes on its own credentials echoed in a successful answer, whole or streamed (an event split across reads)', async () => {
+    const t = target({ headers: { 'x-tenant-secret': 'tenant-opaque-0123456789' } });
+    setConfigSecrets({ providers: [t.provider] });
+    const echo = (req: { headers: Record<string, unknown> }): string => `you sent ${String(req.headers.authorization)} and ${JSON.stringify(JSON.stringify(req.headers['x-tenant-secret']))}`;
+    upstream.on('/v1/chat/completions', (req, res) => sendJson(res, 200, chatCompletion(echo(req))));
+    const whole = await adapter.send(t, call({ messages: [] }));
+    expect(whole.kind).toBe('json');
+    const text = JSON.stringify(whole.kind === 'json' ? whole.body : null);
+    expect(text).toContain('[redacted]');
+    expect(text).not.toMatch(/sk-upstream-secret-123|tenant-opaque-0123456789/);
+
+    upstream.on('/v1/chat/completions', async (req, res) => {
+      startSse(res);
+      const ev = Buffer.from(`data: ${JSON.stringify(chatChunk(echo(req)))}\n\n`);
+      const cut = ev.indexOf(Buffer.from('upstream-secret')) + 4;
+      res.write(ev.subarray(0, cut));
+      await sleep(20);
+      res.end(Buffer.concat([ev.subarray(cut), Buffer.from(`data: ${JSON.stringify(chatChunk('', 'stop'))}\n\ndata: [DONE]\n\n`)]));
+    });
+    const streamed = JSON.stringify(await collect(await adapter.send(t, call({ messages: [], stream: true }))));
+    expect(streamed).toContain('[redacted]');
+    expect(streamed).not.toMatch(/sk-upstream-secret-123|tenant-opaque-0123456789/);
+    setConfigSecrets({ providers: [] });
   });
 });
