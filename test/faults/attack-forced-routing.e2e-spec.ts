@@ -388,6 +388,12 @@ auth: { mode: required }
     const forcedConfigured = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: any.id, request: { model: 'up://small-up' } })).json;
     expect(forcedConfigured.allowed).toBe(true);
     expect(forcedConfigured.steps[1].details).toMatchObject({ resolved: 'gpt-4o-mini', forced: { provider: 'up', model: 'small-up' } });
+    // Every surface's ingress trims the model name; explain judges the name the data plane judges.
+    for (const padded of [' gpt-4o-mini ', '\tfast', ' up://small-up']) {
+      const explained = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: any.id, request: { model: padded } })).json;
+      const served = await SURFACES[0].send(api.url, any.key, padded, `forced-${randomBytes(5).toString('hex')}`);
+      expect({ padded, explained: explained.allowed, served: served.status }).toEqual({ padded, explained: true, served: 200 });
+    }
     const arbitrary = (await adminCall('POST', '/admin/v1/policy/explain', { keyId: any.id, request: { model: 'up://anything' } })).json;
     expect(arbitrary.allowed).toBe(false);
     expect(arbitrary.steps[2].reason).toContain('configured');

@@ -56,7 +56,10 @@ export class PolicyExplainService {
   ) {}
 
   /** `prices` decides the admission price rule (a budgeted key never gets an unpriced model). */
-  async explain(keyId: string, request: ExplainRequest, prices: ExplainPrices): Promise<PolicyExplanation> {
+  async explain(keyId: string, asked: ExplainRequest, prices: ExplainPrices): Promise<PolicyExplanation> {
+    // Every surface's ingress trims the model name before the pipeline sees it; judged otherwise, ` gpt-4o` would be
+    // denied here and served by the data plane.
+    const request: ExplainRequest = { ...asked, model: asked.model.trim() };
     const record = await this.keys.findAuthRecordById(keyId);
     if (!record) throw new LlmpError(ErrorCode.NotFound, `No key with id \`${keyId}\`.`);
     const steps: ExplainStep[] = [];
