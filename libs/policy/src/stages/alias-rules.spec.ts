@@ -27,6 +27,12 @@ describe('alias rules', () => {
     expect(aliasProblem('a://b', layers({ 'a://b': 'gpt-4o-mini' }), catalog)).toMatchObject({ part: 'name' });
   });
 
+  it('refuses an alias name with white space around it (ingress trims every requested name)', () => {
+    for (const name of [' fast', 'fast ', '\tfast', ' gpt-4o-mini']) {
+      expect(aliasProblem(name, layers({ [name]: 'gpt-4o-mini' }), catalog)).toMatchObject({ part: 'name' });
+    }
+  });
+
   it('throws 400 naming the field and the alias', () => {
     const aliases = { fine: 'gpt-4o-mini', 'gpt-4o-mini': 'fine' };
     try {

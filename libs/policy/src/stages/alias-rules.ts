@@ -19,6 +19,10 @@ export function aliasProblem(alias: string, layers: AliasLayers, catalog: ModelC
   if (alias.length < 1 || alias.length > 256 || alias.includes('://')) {
     return { alias, part: 'name', message: `The alias \`${alias}\` must be 1 to 256 characters without \`://\`.` };
   }
+  // Every ingress trims the requested name, so an alias with surrounding white space could never be asked for.
+  if (alias !== alias.trim()) {
+    return { alias, part: 'name', message: `The alias \`${alias}\` has white space around it; clients' names are trimmed.` };
+  }
   if (catalog.models.has(alias)) {
     return { alias, part: 'name', message: `The alias \`${alias}\` carries the name of a configured model.` };
   }
