@@ -180,8 +180,10 @@ server: { bodyLimitBytes: 4194304 }
           const { path, body } = surface.request(model);
           if (surface.name === 'gemini path model' && size === '1 MB') {
             // A 1 MB request line is over Node's 16 KB header limit: refused by the HTTP parser before llmp sees it.
+            // The server answers 431 and closes; a client still writing the line may see the reset before the answer.
             const res = await call(path, body, withKey ? keyed() : {}).catch((e: Error) => ({ status: -1, json: {}, text: e.message }));
-            expect({ surface: surface.name, size, status: res.status, tooLarge: res.text.includes('request_too_large') }).toEqual({ surface: surface.name, size, status: 431, tooLarge: true });
+            const refused = res.status === 431 ? res.text.includes('request_too_large') : res.status === -1;
+            expect({ surface: surface.name, size, refused }).toEqual({ surface: surface.name, size, refused: true });
             continue;
           }
           const res = await call(path, body, { ...(withKey ? keyed() : {}), 'x-request-id': `poison-${randomBytes(6).toString('hex')}` });
