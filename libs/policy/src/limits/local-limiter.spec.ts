@@ -1,5 +1,5 @@
 import { buildAdmissionPlan } from './admission-plan';
-import { LocalLimiter } from './local-limiter';
+import { LocalLimiter, SHADOW_MAX_ENTRIES } from './local-limiter';
 import { formatReset } from './rate-limit-headers';
 import { principal } from '../../../../test/limits/limits.fixture';
 import type { AdmissionPlan } from './reservation';
@@ -69,6 +69,17 @@ describe('LocalLimiter as the shadow of Redis', () => {
     now = 1000;
     l.release('b', p);
     expect(l.admit('d', p, 5).ok).toBe(true);
+  });
+
+  it('keeps at most SHADOW_MAX_ENTRIES of a busy scope, the newest, with their tokens', () => {
+    const l = limiter();
+    const p = plan({ rpm: 1_000_000, tpm: 2_000_000_000 });
+    now = 0;
+    for (let i = 0; i < SHADOW_MAX_ENTRIES + 500; i++) l.record(`r${i}`, p, 2);
+    const [scope] = l.shadow();
+    expect(scope.entries.length).toBe(SHADOW_MAX_ENTRIES);
+    expect(scope.entries[0].id).toBe('r500');
+    expect(scope.entries.reduce((n, e) => n + e.tokens, 0)).toBe(2 * SHADOW_MAX_ENTRIES);
   });
 
   it('keeps only the entries that can still decide, and lists the window and the slots for the write-back', () => {

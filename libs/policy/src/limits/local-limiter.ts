@@ -40,6 +40,9 @@ export type LocalOutcome =
  * known. A scope keeps only the newest entries that can still change a decision (at most `rpm` of them, and only
  * as many as reach `tpm`), so the shadow of a busy key costs what its limits allow, not its traffic.
  */
+/** The newest admissions a scope's shadow keeps: the write-back and the local start cover at most these. */
+export const SHADOW_MAX_ENTRIES = 1024;
+
 export class LocalLimiter {
   private readonly scopes = new Map<string, ScopeState>();
   private readonly settled = new Map<string, number>();
@@ -115,6 +118,11 @@ export class LocalLimiter {
         st.entries.push({ id: requestId, at: now, tokens });
         st.tokenSum += tokens;
         this.bound(st, scope);
+        // A shadow entry lives a minute; unbounded, a busy key's would outlive the young generation by the hundred thousand.
+        while (st.entries.length - st.head > SHADOW_MAX_ENTRIES) {
+          const e = st.entries[st.head++];
+          st.tokenSum -= e.tokens;
+        }
       }
       if (scope.maxParallel !== null) st.inFlight.set(requestId, now + this.slotSafetyMs);
     }
